@@ -1,0 +1,1 @@
+"""Field encryption, envelope keys and blind indexes. See docs/encryption.md."""
