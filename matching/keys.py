@@ -3,33 +3,27 @@
 This is the contract between matching and the encryption layer: `person_index_values`
 gives, per index name of tracing.crypto.blind.INDEXES, the set of normalised strings to
 hash for a stored person; `query_index_values` gives the same for a search query.
+Both go through matching.normalize, so Mohammed, Maxamed and محمد give the same `token`
+value ("mohammed"), and through matching.phonetic for the `phonetic` values.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections.abc import Iterable
 
-import jellyfish
 import phonenumbers
-from anyascii import anyascii
 
-_PARTICLES = {"al", "el", "bin", "ibn", "van", "de", "der", "den", "da", "di", "du", "le", "la", "von", "abu", "bint"}
-_NON_ALPHA = re.compile(r"[^a-z]+")
+from matching.normalize import NameToken, canonical_tokens, name_tokens
+from matching.phonetic import phonetic_codes
+
+INDEX_NAMES = ("full_name", "token", "phonetic", "year_token", "phone")
+# A query's birth year is often an estimate; the stored one may be too.
+QUERY_YEAR_TOLERANCE = 1
 
 
 def normalise_tokens(name: str) -> list[str]:
-    """Fold case and script to Latin letters, split into tokens, drop particles."""
-    text = unicodedata.normalize("NFKC", name or "").casefold()
-    text = anyascii(text).lower()
-    tokens = [t for t in _NON_ALPHA.split(text) if t]
-    kept = [t for t in tokens if t not in _PARTICLES]
-    return kept or tokens
-
-
-def phonetic_codes(token: str) -> set[str]:
-    codes = {"m:" + jellyfish.metaphone(token), "n:" + jellyfish.nysiis(token)}
-    return {c for c in codes if len(c) > 2}
+    """Canonical name parts of a name in any script (variants, particles and compounds resolved)."""
+    return canonical_tokens(name)
 
 
 def normalise_phone(raw: str, region: str | None = None) -> str | None:
@@ -43,20 +37,42 @@ def normalise_phone(raw: str, region: str | None = None) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def person_index_values(
-    *, names: list[str], birth_year: int | None = None, phones: list[str] = ()
-) -> dict[str, set[str]]:
-    values: dict[str, set[str]] = {"full_name": set(), "token": set(), "phonetic": set(), "year_token": set(), "phone": set()}
+def _empty() -> dict[str, set[str]]:
+    return {name: set() for name in INDEX_NAMES}
+
+
+def token_forms(tokens: Iterable[NameToken]) -> set[str]:
+    """Canonical forms to index for some name parts: each part, plus a nickname's formal names.
+
+    Single letters (initials) are left out: they would put everyone into a few huge blocks.
+    """
+    return {form for t in tokens for form in t.forms if len(form) >= 2}
+
+
+def name_index_values(names: Iterable[str], years: Iterable[int] = ()) -> dict[str, set[str]]:
+    """full_name, token, phonetic and year_token values of some names."""
+    values = _empty()
+    years = list(years)
     for name in names:
-        tokens = normalise_tokens(name)
-        if not tokens:
+        tokens = name_tokens(name or "")
+        forms = token_forms(tokens)
+        if not forms:
             continue
-        values["full_name"].add(" ".join(sorted(tokens)))
-        for tok in tokens:
-            values["token"].add(tok)
-            values["phonetic"].update(phonetic_codes(tok))
-            if birth_year:
-                values["year_token"].add(f"{birth_year}|{tok}")
+        canon = sorted(t.canon for t in tokens if len(t.canon) >= 2)
+        if canon:
+            values["full_name"].add(" ".join(canon))
+        values["token"].update(forms)
+        for form in forms:
+            values["phonetic"].update(phonetic_codes(form))
+            values["year_token"].update(f"{year}|{form}" for year in years)
+    return values
+
+
+def person_index_values(
+    *, names: list[str], birth_year: int | None = None, phones: Iterable[str] = ()
+) -> dict[str, set[str]]:
+    """Index values of a stored person: every name it is known by, birth year, phones."""
+    values = name_index_values(names, [birth_year] if birth_year else [])
     for phone in phones:
         e164 = normalise_phone(phone)
         if e164:
@@ -65,9 +81,16 @@ def person_index_values(
 
 
 def query_index_values(query: str, *, birth_year: int | None = None) -> dict[str, set[str]]:
-    """Index values for a free-text search: a phone number, or a name."""
+    """Index values for a free-text search: a phone number, or a name.
+
+    year_token values cover birth_year ± QUERY_YEAR_TOLERANCE, since enquirers often know
+    the year only roughly.
+    """
     if sum(ch.isdigit() for ch in query) >= 6:
         e164 = normalise_phone(query)
         if e164:
             return {"phone": {e164}}
-    return person_index_values(names=[query], birth_year=birth_year)
+    years = []
+    if birth_year:
+        years = range(birth_year - QUERY_YEAR_TOLERANCE, birth_year + QUERY_YEAR_TOLERANCE + 1)
+    return name_index_values([query], years)

@@ -227,7 +227,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["tracing.api.IsStaffMember"],
+    "DEFAULT_PERMISSION_CLASSES": ["tracing.api_auth.IsStaffMember"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -274,3 +274,7 @@ def refuse_insecure_production() -> None:
 
 
 refuse_insecure_production()
+
+# Guardian's backend is deliberately not installed: object permissions are read only by
+# tracing.permissions, never through user.has_perm(obj).
+SILENCED_SYSTEM_CHECKS = ["guardian.W001"]

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tracing.crypto.fields import EncryptedTextField
+
 
 class Office(models.Model):
     """A national office of the network. Its code prefixes case references (NL-2026-00042)."""
@@ -87,3 +89,37 @@ class DataKey(models.Model):
 
     def __str__(self) -> str:
         return f"DataKey {self.id} ({'destroyed' if self.destroyed_at else self.kek_id})"
+
+
+class OutboxMessage(models.Model):
+    """A notification recorded in the same transaction as its cause, sent later by a task.
+
+    A broker outage delays delivery but loses nothing; `idempotency_key` makes a retried
+    action or task create and send a message once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        HELD = "held", _("Held for review")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(max_length=10, default="email")
+    kind = models.CharField(max_length=60)
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recipient = EncryptedTextField(blank=True)
+    subject = EncryptedTextField(blank=True)
+    body = EncryptedTextField(blank=True)
+    language = models.CharField(max_length=8, default="en")
+    case_id = models.UUIDField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "created_at"])]

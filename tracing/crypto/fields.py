@@ -114,6 +114,10 @@ class EncryptedAttribute(DeferredAttribute):
             return raw.value
         return raw
 
+    def __set__(self, instance: models.Model, value: Any) -> None:
+        # A data descriptor (unlike DeferredAttribute), so reads always pass through __get__.
+        instance.__dict__[self.field.attname] = value
+
 
 class EncryptedField(models.TextField):
     """Base class: subclasses define encode (value → bytes) and decode (bytes → value)."""
@@ -122,6 +126,8 @@ class EncryptedField(models.TextField):
 
     def __init__(self, *args: Any, plain_max_length: int | None = None, **kwargs: Any) -> None:
         self.plain_max_length = plain_max_length
+        # An empty value is stored as NULL (nothing to seal), so the column is always nullable.
+        kwargs["null"] = True
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> tuple[Any, ...]:
