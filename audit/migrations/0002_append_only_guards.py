@@ -7,12 +7,12 @@ from audit.guards import install_statements, uninstall_statements
 
 def install(apps, schema_editor):
     for sql in install_statements(schema_editor.connection.vendor):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 def uninstall(apps, schema_editor):
     for sql in uninstall_statements(schema_editor.connection.vendor):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 def create_head(apps, schema_editor):
