@@ -17,5 +17,7 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/v1/", include("cases.api.urls")),
+    path("api/v1/network/", include("tracing.network.api_urls")),
+    path("network/", include("tracing.network.urls")),
     path("", include("cases.urls")),
 ]
