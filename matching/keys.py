@@ -9,7 +9,7 @@ value ("mohammed"), and through matching.phonetic for the `phonetic` values.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import phonenumbers
 
@@ -49,12 +49,13 @@ def token_forms(tokens: Iterable[NameToken]) -> set[str]:
     return {form for t in tokens for form in t.forms if len(form) >= 2}
 
 
-def name_index_values(names: Iterable[str], years: Iterable[int] = ()) -> dict[str, set[str]]:
-    """full_name, token, phonetic and year_token values of some names."""
+def token_index_values(
+    names: Iterable[Sequence[NameToken]], years: Iterable[int] = ()
+) -> dict[str, set[str]]:
+    """full_name, token, phonetic and year_token values of some already normalised names."""
     values = _empty()
     years = list(years)
-    for name in names:
-        tokens = name_tokens(name or "")
+    for tokens in names:
         forms = token_forms(tokens)
         if not forms:
             continue
@@ -66,6 +67,11 @@ def name_index_values(names: Iterable[str], years: Iterable[int] = ()) -> dict[s
             values["phonetic"].update(phonetic_codes(form))
             values["year_token"].update(f"{year}|{form}" for year in years)
     return values
+
+
+def name_index_values(names: Iterable[str], years: Iterable[int] = ()) -> dict[str, set[str]]:
+    """full_name, token, phonetic and year_token values of some names in any script."""
+    return token_index_values((name_tokens(n or "") for n in names), years)
 
 
 def person_index_values(

@@ -1,0 +1,111 @@
+"""The name, particle, nickname, compound and place tables, loaded from matching/data/.
+
+Entries are written in any script; each is keyed by its folded transliteration so that
+lookups from input text and from the data meet in the same spelling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from matching.text import fold, split_words
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def data_lines(name: str) -> list[str]:
+    """Non-blank, non-comment lines of a data file."""
+    text = (DATA_DIR / name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def entry_key(entry: str) -> str:
+    """The lookup key of a data-file entry: its words joined and folded."""
+    return fold("".join(split_words(entry)))
+
+
+@dataclass
+class VariantTable:
+    """Folded spelling -> canonical form, plus the spellings of each canonical form."""
+
+    canonical: dict[str, str] = field(default_factory=dict)
+    spellings: dict[str, list[str]] = field(default_factory=dict)
+    conflicts: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def add_group(self, entries: list[str]) -> None:
+        canon = "".join(split_words(entries[0]))
+        self.spellings.setdefault(canon, [])
+        for entry in entries:
+            key = entry_key(entry)
+            if not key:
+                continue
+            known = self.canonical.get(key)
+            if known is not None and known != canon:
+                self.conflicts.append((key, known, canon))
+                continue
+            self.canonical[key] = canon
+            self.spellings[canon].append(entry)
+
+    def lookup(self, word: str) -> str | None:
+        return self.canonical.get(fold(word))
+
+
+def _groups(name: str) -> VariantTable:
+    table = VariantTable()
+    for line in data_lines(name):
+        table.add_group([e.strip() for e in line.split(",") if e.strip()])
+    return table
+
+
+@lru_cache(maxsize=1)
+def names() -> VariantTable:
+    return _groups("name_variants.txt")
+
+
+@lru_cache(maxsize=1)
+def places() -> VariantTable:
+    return _groups("place_variants.txt")
+
+
+@lru_cache(maxsize=1)
+def particles() -> frozenset[str]:
+    return frozenset(entry_key(line) for line in data_lines("particles.txt"))
+
+
+@lru_cache(maxsize=1)
+def nicknames() -> dict[str, frozenset[str]]:
+    """Folded nickname -> canonical formal names."""
+    table: dict[str, frozenset[str]] = {}
+    for line in data_lines("nicknames.txt"):
+        nick, _, formals = line.partition(":")
+        canon = {names().lookup(entry_key(f)) or entry_key(f) for f in formals.split(",") if f.strip()}
+        table[entry_key(nick)] = frozenset(canon)
+    return table
+
+
+@dataclass(frozen=True)
+class CompoundClass:
+    key: str
+    prefixes: tuple[str, ...]
+    parts: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def compounds() -> list[CompoundClass]:
+    classes: list[CompoundClass] = []
+    key, prefixes, parts = "", (), frozenset()
+    for line in [*data_lines("compounds.txt"), "[end]"]:
+        if line.startswith("["):
+            if key:
+                classes.append(CompoundClass(key, prefixes, parts))
+            key = line.strip("[]")
+        elif line.startswith("prefixes:"):
+            words = line.removeprefix("prefixes:").split()
+            # Longest first, so "abdul" is tried before "abd".
+            prefixes = tuple(sorted({entry_key(w) for w in words}, key=len, reverse=True))
+        elif line.startswith("parts:"):
+            words = line.removeprefix("parts:").split()
+            parts = frozenset(names().lookup(entry_key(w)) or entry_key(w) for w in words)
+    return classes
