@@ -28,6 +28,8 @@ def guards_disabled(using: str = "default") -> Iterator[Any]:
     pg = connection.vendor == "postgresql"
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if pg:
+            # ALTER TABLE refuses while deferred foreign-key checks are pending: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for table in APPEND_ONLY_TABLES:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
         else:
@@ -37,6 +39,7 @@ def guards_disabled(using: str = "default") -> Iterator[Any]:
         if pg:
             for table in APPEND_ONLY_TABLES:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             for sql in install_statements(connection.vendor):
                 cursor.execute(sql)
