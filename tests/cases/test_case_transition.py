@@ -30,7 +30,8 @@ def _force_state(case: Case, state: str) -> Case:
 
 
 def _user_for(personas: Any, spec: Any) -> Any:
-    return personas.supervisor if Role.SUPERVISOR in spec.roles and Role.CASEWORKER not in spec.roles else personas.caseworker
+    supervisors_only = Role.SUPERVISOR in spec.roles and Role.CASEWORKER not in spec.roles
+    return personas.supervisor if supervisors_only else personas.caseworker
 
 
 def _grant_consent(personas: Any, case: Case, scope: str = "share_contact") -> None:
