@@ -109,7 +109,9 @@ class OutboxMessage(models.Model):
     channel = models.CharField(max_length=10, default="email")
     kind = models.CharField(max_length=60)
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
-    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recipient = EncryptedTextField(blank=True)
     subject = EncryptedTextField(blank=True)
     body = EncryptedTextField(blank=True)
@@ -123,3 +125,7 @@ class OutboxMessage(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.id} ({self.status})"  # subject and body stay sealed
+from tracing.network.models import *  # noqa

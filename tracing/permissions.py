@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.contrib.auth.models import AnonymousUser, Permission
+from django.db.models import Model, Q, QuerySet
 
 from tracing.models import Office, Role, StaffProfile
 
@@ -72,14 +72,13 @@ def actor_for(user: Any) -> Actor | None:
 # --- querysets ---------------------------------------------------------------------------
 
 
-def _share_exists(actor: Actor, codenames: list[str]) -> Exists:
+def _shared_case_ids(group_id: int) -> QuerySet:
+    """Ids of the cases shared with an office (one indexed lookup on the grant table)."""
     from cases.models import CaseGroupObjectPermission
 
-    return Exists(
-        CaseGroupObjectPermission.objects.filter(
-            content_object_id=OuterRef("pk"), group_id=actor.group_id, permission__codename__in=codenames
-        )
-    )
+    return CaseGroupObjectPermission.objects.filter(
+        group_id=group_id, permission__codename__in=list(Level.SHARE_CODENAMES.values())
+    ).values("content_object_id")
 
 
 def _case_q(actor: Actor) -> Q:
@@ -90,7 +89,25 @@ def _case_q(actor: Actor) -> Q:
     own = Q(office_id=actor.office_id)
     if actor.role == Role.CASEWORKER and not actor.caseworkers_see_office:
         own = Q(office_id=actor.office_id, assigned_to_id=actor.user_id)
-    return own | Q(_share_exists(actor, list(Level.SHARE_CODENAMES.values())))
+    # An uncorrelated `pk IN (grants of my group)` rather than a correlated EXISTS: PostgreSQL
+    # hashes the (small) grant set once, so the list costs the same with 0 or 10,000 grants
+    # (benchmarks/permissions_grants.py). Grants are read on every call, never cached, so a
+    # revocation takes effect on the very next request.
+    return own | Q(pk__in=_shared_case_ids(actor.group_id))
+
+
+def _request_q(actor: Actor) -> Q:
+    """Tracing requests: the requesting office sees those it sent, the partner those it received."""
+    if actor.role == Role.AUDITOR:
+        return Q() if actor.network_wide else Q(from_office_id=actor.office_id) | Q(to_office_id=actor.office_id)
+    if not actor.works_cases:
+        return Q(pk__in=[])
+    sent = Q(from_office_id=actor.office_id)
+    if actor.role == Role.CASEWORKER and not actor.caseworkers_see_office:
+        sent &= Q(case__assigned_to_id=actor.user_id)
+    # Received requests stay listed after a revocation (status only): the case itself is
+    # then invisible, and pages show its details only while case_level() allows it.
+    return sent | Q(to_office_id=actor.office_id)
 
 
 def visible(user: Any, model: type[Model]) -> QuerySet:
@@ -112,6 +129,10 @@ def visible(user: Any, model: type[Model]) -> QuerySet:
         if model is Attachment:
             qs = qs.filter(Q(case__office_id=actor.office_id) | Q(shareable=True))
         return qs
+    from tracing.network.models import TracingRequest
+
+    if model is TracingRequest:
+        return TracingRequest.objects.filter(_request_q(actor))
     extra = _EXTRA_VISIBLE.get(model)
     if extra is not None:
         return extra(user, actor)
@@ -145,19 +166,85 @@ def case_level(user: Any, case: Any) -> int:
     return share_level(actor.group_id, case)
 
 
+def case_levels(user: Any, cases: list[Any]) -> dict[Any, int]:
+    """case_level() for many cases with at most one query (for lists)."""
+    actor = actor_for(user)
+    if actor is None:
+        return {c.pk: Level.NONE for c in cases}
+    others = [c.pk for c in cases if c.office_id != actor.office_id]
+    shared = share_levels(actor.group_id, others) if others and actor.works_cases else {}
+    levels = {}
+    for case in cases:
+        if case.office_id != actor.office_id and actor.works_cases:
+            levels[case.pk] = shared.get(case.pk, Level.NONE)
+        else:
+            levels[case.pk] = case_level(user, case)  # own office or auditor: no query
+    return levels
+
+
 def share_level(group_id: int, case: Any) -> int:
+    """The share level an office's group holds on one case (Level.NONE without a grant)."""
+    return share_levels(group_id, [case.pk]).get(case.pk, Level.NONE)
+
+
+def share_levels(group_id: int, case_ids: list[Any]) -> dict[Any, int]:
+    """Share levels of many cases in one query (lists must not ask case by case)."""
     from cases.models import CaseGroupObjectPermission
 
-    codenames = set(
-        CaseGroupObjectPermission.objects.filter(content_object_id=case.pk, group_id=group_id).values_list(
-            "permission__codename", flat=True
-        )
+    by_codename = {code: level for level, code in Level.SHARE_CODENAMES.items()}
+    levels: dict[Any, int] = {}
+    rows = CaseGroupObjectPermission.objects.filter(
+        content_object_id__in=case_ids, group_id=group_id, permission__codename__in=list(by_codename)
+    ).values_list("content_object_id", "permission__codename")
+    for case_id, codename in rows:
+        levels[case_id] = max(levels.get(case_id, Level.NONE), by_codename[codename])
+    return levels
+
+
+# --- grants (the only place that writes guardian rows) -----------------------------------
+
+
+def _share_permissions() -> dict[int, Permission]:
+    perms = Permission.objects.filter(
+        content_type__app_label="cases", codename__in=list(Level.SHARE_CODENAMES.values())
     )
-    if Level.SHARE_CODENAMES[Level.FULL] in codenames:
-        return Level.FULL
-    if Level.SHARE_CODENAMES[Level.SEARCH] in codenames:
-        return Level.SEARCH
-    return Level.NONE
+    by_codename = {p.codename: p for p in perms}
+    return {level: by_codename[code] for level, code in Level.SHARE_CODENAMES.items()}
+
+
+def share_grant(case: Any, office: Office, level: int) -> None:
+    """Share `case` with `office` at exactly `level` (SEARCH or FULL), replacing any other level.
+
+    Security entry point: call it only from an action that has checked `can(user,
+    "case.share", case)` and records the share in the audit trail in the same transaction.
+    """
+    from cases.models import CaseGroupObjectPermission
+
+    if level not in Level.SHARE_CODENAMES:
+        raise ValueError(f"cannot share at level {level}")
+    if office.pk == case.office_id:
+        raise ValueError("a case is not shared with its own office")
+    perms = _share_permissions()
+    CaseGroupObjectPermission.objects.filter(content_object_id=case.pk, group_id=office.group_id).exclude(
+        permission=perms[level]
+    ).delete()
+    CaseGroupObjectPermission.objects.get_or_create(
+        content_object_id=case.pk, group_id=office.group_id, permission=perms[level]
+    )
+
+
+def share_revoke(case: Any, office: Office) -> int:
+    """Remove every share of `case` with `office`. Effective on the office's next request.
+
+    Security entry point: the caller records the revocation in the audit trail.
+    Returns the number of grants removed.
+    """
+    from cases.models import CaseGroupObjectPermission
+
+    deleted, _by_model = CaseGroupObjectPermission.objects.filter(
+        content_object_id=case.pk, group_id=office.group_id
+    ).delete()
+    return deleted
 
 
 def can(user: Any, action: str, obj: Any = None, **context: Any) -> bool:
@@ -184,6 +271,21 @@ def _supervisor_of(user: Any, actor: Actor, case: Any) -> bool:
     return actor.role == Role.SUPERVISOR and case_level(user, case) == Level.OWNER
 
 
+def _same_office(actor: Actor, office: Any, network: bool = False) -> bool:
+    # office None: "their own office" (e.g. the admin index before an object is chosen).
+    return (network and actor.network_wide) or office is None or office.pk == actor.office_id
+
+
+def _requesting_worker(user: Any, actor: Actor, req: Any) -> bool:
+    # Owning office, and the user still sees the case (a caseworker restricted to assigned cases).
+    return actor.works_cases and req.from_office_id == actor.office_id and case_level(user, req.case) == Level.OWNER
+
+
+def _receiving_worker(user: Any, actor: Actor, req: Any) -> bool:
+    # The partner office, while the share that came with the request is in force.
+    return actor.works_cases and req.to_office_id == actor.office_id and case_level(user, req.case) > Level.NONE
+
+
 RULES: dict[str, Any] = {
     "case.open": lambda u, a, office, c: a.works_cases and (office is None or office.pk == a.office_id),
     "case.view": lambda u, a, case, c: case_level(u, case) > Level.NONE,
@@ -196,10 +298,16 @@ RULES: dict[str, Any] = {
     "person.erase": lambda u, a, case, c: _supervisor_of(u, a, case),
     "consent.record": lambda u, a, case, c: _own_worker(u, a, case),
     "contact.disclose": lambda u, a, case, c: _own_worker(u, a, case),
-    "request.answer": lambda u, a, req, c: a.works_cases and req.to_office_id == a.office_id,
     "request.send": lambda u, a, case, c: _supervisor_of(u, a, case),
-    "audit.view": lambda u, a, obj, c: a.role == Role.AUDITOR,
-    "office.manage": lambda u, a, office, c: a.role == Role.OFFICE_ADMIN and (office is None or office.pk == a.office_id),
+    "request.accept": lambda u, a, req, c: _receiving_worker(u, a, req),
+    "request.decline": lambda u, a, req, c: _receiving_worker(u, a, req),
+    "request.answer": lambda u, a, req, c: _receiving_worker(u, a, req),
+    "request.close": lambda u, a, req, c: _requesting_worker(u, a, req),
+    "request.revoke": lambda u, a, req, c: _requesting_worker(u, a, req) and a.role == Role.SUPERVISOR,
+    # obj: the office whose trail is read (None: the user's own office).
+    "audit.view": lambda u, a, office, c: a.role == Role.AUDITOR and _same_office(a, office, network=True),
+    # Office administrators: staff, roles and settings of their own office; no case content.
+    "office.manage": lambda u, a, office, c: a.role == Role.OFFICE_ADMIN and _same_office(a, office),
     "keys.manage": lambda u, a, obj, c: False,  # operators only, through manage.py
 }
 
