@@ -1,4 +1,17 @@
+"""API v1 routes (included at /api/v1/ by tracing.urls)."""
+
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from cases.api.views import AttachmentViewSet, CaseViewSet, PersonViewSet
+
 router = DefaultRouter()
-urlpatterns = router.urls
+router.register("cases", CaseViewSet, basename="case")
+router.register("persons", PersonViewSet, basename="person")
+router.register("attachments", AttachmentViewSet, basename="attachment")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    *router.urls,
+]
