@@ -14,6 +14,7 @@ from django.conf import settings
 from cases.models import Attachment
 from tracing.crypto import envelope
 from tracing.crypto.datakeys import dek_bytes
+from tracing.crypto.fields import key_for_token
 
 ALLOWED_TYPES = {
     "application/pdf": b"%PDF",
@@ -49,7 +50,25 @@ def attachment_file_write(attachment: Attachment, content: bytes) -> None:
 
 def attachment_file_read(attachment: Attachment) -> bytes:
     token = attachment_path(attachment.id).read_text(encoding="ascii")
-    return envelope.open_(dek_bytes(attachment.data_key), token, _context(attachment))
+    # The key the file names: during a data-key rotation the row may already have its new key.
+    key = key_for_token(attachment, envelope.token_key_id(token))
+    return envelope.open_(dek_bytes(key), token, _context(attachment))
+
+
+def attachment_files_reseal(data_key_ids: Iterable[object]) -> int:
+    """Re-seal, under the row's current data key, the file of every attachment with one of
+    these keys whose file still names another key (key rotation; safe to run again)."""
+    resealed = 0
+    for attachment in Attachment.objects.filter(data_key_id__in=list(data_key_ids)).select_related("data_key"):
+        path = attachment_path(attachment.id)
+        if not path.exists():
+            continue  # erased, or never written
+        token = path.read_text(encoding="ascii")
+        if envelope.token_key_id(token) == attachment.data_key_id.hex:
+            continue
+        attachment_file_write(attachment, attachment_file_read(attachment))
+        resealed += 1
+    return resealed
 
 
 def attachment_files_delete(attachments: Iterable[Attachment]) -> None:

@@ -1,8 +1,15 @@
-"""Keeping a person's blind-index terms in step with their (encrypted) names and phone."""
+"""Keeping a person's blind-index terms in step with their (encrypted) names and phone,
+and rebuilding every person's terms under a new index key version (rotate_keys --index)."""
 
 from __future__ import annotations
 
-from cases.models import Person, PersonSearchTerm
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
+
+from cases.models import Person, PersonName, PersonSearchTerm
 from matching.keys import person_index_values
 from tracing.crypto import blind
 
@@ -32,3 +39,63 @@ def person_reindex(person: Person) -> int:
     rows = person_index_terms(person)
     PersonSearchTerm.objects.bulk_create(rows)
     return len(rows)
+
+
+@dataclass
+class RebuildResult:
+    version: str
+    persons: int = 0
+    terms: int = 0
+    old_terms_deleted: int = 0
+    remaining: int = 0
+
+
+def index_rebuild(
+    *, batch: int = 1000, limit: int | None = None, report: Callable[[str], None] = lambda _m: None
+) -> RebuildResult:
+    """Give every person terms under the current index key version, then drop other versions.
+
+    Search queries every configured version, so it finds people throughout. Resumable:
+    a person is due while they have no term of the current version. Terms of other versions
+    are deleted only once no person is due, so a stopped run never leaves anyone unfindable.
+    """
+    version = blind.active_versions()[0]
+    result = RebuildResult(version=version)
+    has_current = PersonSearchTerm.objects.filter(person=OuterRef("pk"), key_version=version)
+    has_other = PersonSearchTerm.objects.filter(person=OuterRef("pk")).exclude(key_version=version)
+    # Due: findable only through another version's terms. A person with no terms at all has
+    # nothing to index (no name, no phone) and must not hold back the final clean-up.
+    due = Person.objects.filter(Exists(has_other), erased_at__isnull=True).exclude(Exists(has_current))
+    names = PersonName.objects.select_related("data_key")
+    last = None
+    while limit is None or result.persons < limit:
+        size = batch if limit is None else min(batch, limit - result.persons)
+        qs = due.order_by("pk")
+        if last is not None:
+            qs = qs.filter(pk__gt=last)  # a person with nothing to index is passed over, not retried
+        persons = list(
+            qs.select_related("data_key", "case").prefetch_related(Prefetch("names", queryset=names))[:size]
+        )
+        if not persons:
+            break
+        last = persons[-1].pk
+        rows = [term for person in persons for term in person_index_terms(person, version=version)]
+        with transaction.atomic():
+            PersonSearchTerm.objects.bulk_create(rows, batch_size=1000)
+        result.persons += len(persons)
+        result.terms += len(rows)
+        report(f"indexed {result.persons} persons under {version} ({result.terms} terms)")
+    result.remaining = due.count()
+    if result.remaining == 0:
+        result.old_terms_deleted = _delete_other_versions(version, batch)
+    return result
+
+
+def _delete_other_versions(version: str, batch: int) -> int:
+    deleted = 0
+    stale = PersonSearchTerm.objects.exclude(key_version=version)
+    while True:
+        ids = list(stale.values_list("pk", flat=True)[: batch * 10])
+        if not ids:
+            return deleted
+        deleted += PersonSearchTerm.objects.filter(pk__in=ids).delete()[0]

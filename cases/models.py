@@ -48,6 +48,9 @@ class CaseSequence(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["office", "year"], name="one_sequence_per_office_year")]
 
+    def __str__(self) -> str:
+        return f"{self.office_id}/{self.year}: {self.last}"
+
 
 class Case(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -213,6 +216,9 @@ class PersonName(models.Model):
     class Meta:
         ordering = ["kind", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.person_id}"
+
     @property
     def full(self) -> str:
         parts = [self.family_name, self.given_names] if self.family_name_first else [self.given_names, self.family_name]
@@ -232,6 +238,9 @@ class PersonPlace(models.Model):
     history = HistoricalRecords()
     objects = AuditedManager()
 
+    def __str__(self) -> str:
+        return f"Place of {self.person_id}"
+
 
 class PersonSearchTerm(models.Model):
     """Blind-index terms of a person (see tracing.crypto.blind): never plaintext."""
@@ -244,6 +253,9 @@ class PersonSearchTerm(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["term", "index"]), models.Index(fields=["person", "key_version"])]
+
+    def __str__(self) -> str:
+        return f"{self.index}:{self.term}"
 
 
 class NoteVisibility(models.TextChoices):
@@ -268,6 +280,9 @@ class Note(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"Note {self.id} on {self.case_id}"
+
 
 class Attachment(models.Model):
     """A document or photo. The file on disk is sealed under the person's or the case's key."""
@@ -289,6 +304,9 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Attachment {self.id} on {self.case_id}"
 
 
 class ConsentScope(models.TextChoices):
@@ -323,6 +341,9 @@ class Consent(models.Model):
     class Meta:
         ordering = ["-recorded_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} ({self.person_id})"
+
     @property
     def active(self) -> bool:
         return self.withdrawn_at is None
@@ -349,3 +370,6 @@ class Disclosure(models.Model):
 
     history = HistoricalRecords()
     objects = AuditedManager()
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.case_id}"

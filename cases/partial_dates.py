@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 _PATTERN = re.compile(r"^(~)?(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -27,7 +28,7 @@ class PartialDate:
             years = int(age.group(1))
             if years > 130:
                 raise ValueError(_("An age must be under 130 years."))
-            return cls(year=(today or date.today()).year - years, approximate=True)
+            return cls(year=(today or timezone.localdate()).year - years, approximate=True)
         match = _PATTERN.match(raw)
         if not match:
             raise ValueError(_("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (prefix ~ if approximate)."))
@@ -37,7 +38,7 @@ class PartialDate:
         return value
 
     def validate(self, *, today: date | None = None) -> None:
-        today = today or date.today()
+        today = today or timezone.localdate()
         if not 1850 <= self.year <= today.year:
             raise ValueError(_("The year must be between 1850 and this year."))
         if self.month is not None and not 1 <= self.month <= 12:

@@ -106,7 +106,8 @@ _ENDED = frozenset(
 TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in [
-        Transition("start_review", _("Start eligibility review"), frozenset({State.RECEIVED}), State.ELIGIBILITY_REVIEW),
+        Transition("start_review", _("Start eligibility review"), frozenset({State.RECEIVED}),
+                   State.ELIGIBILITY_REVIEW),
         Transition("accept", _("Accept the request"), frozenset({State.ELIGIBILITY_REVIEW}), State.ACCEPTED,
                    roles=SUPERVISORS, notify_enquirer=True),
         Transition("decline", _("Decline the request"), frozenset({State.ELIGIBILITY_REVIEW}), State.DECLINED,

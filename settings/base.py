@@ -22,7 +22,8 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DJANGO_ENV = env("DJANGO_ENV", "development")
 PRODUCTION = DJANGO_ENV == "production"
 
-DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"
+# Not a secret: the embedded default; production refuses to start with it.
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 SECRET_KEY = env("SECRET_KEY", DEV_SECRET_KEY)
 SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
@@ -203,7 +204,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "tracing")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+# Beat (`celery -A tracing beat`): the outbox flush picks up messages whose enqueue missed the
+# broker; the checkpoint signs the audit chain's head so tampering is caught within minutes.
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "outbox_flush": {"task": "tracing.tasks.outbox_flush", "schedule": timedelta(minutes=1)},
+    "audit_checkpoint": {"task": "audit.tasks.audit_write_checkpoint", "schedule": timedelta(minutes=10)},
+}
 
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_CACHE_URL = env("REDIS_CACHE_URL", "")

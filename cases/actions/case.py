@@ -120,7 +120,9 @@ def case_update(*, acting_user: Any, case_id: Any, expected_version: int | None,
 
 
 @transaction.atomic
-def case_assign(*, acting_user: Any, case_id: Any, assignee_id: int | None, expected_version: int | None = None) -> Case:
+def case_assign(
+    *, acting_user: Any, case_id: Any, assignee_id: int | None, expected_version: int | None = None
+) -> Case:
     case = access_case(acting_user, case_id, action="case.assign", for_update=True)
     check_version(case, expected_version)
     assignee = None
@@ -167,7 +169,8 @@ def case_transition(
         )
     if spec.reasons is not None:
         if reason not in spec.reasons.values:
-            raise ValidationFailed(_("Choose a reason."), field_errors={"reason": [_("Choose one of the listed reasons.")]})
+            raise ValidationFailed(_("Choose a reason."),
+                                   field_errors={"reason": [_("Choose one of the listed reasons.")]})
     elif reason:
         raise ValidationFailed(_("This step takes no reason."), field_errors={"reason": [_("Not expected here.")]})
     if spec.requires_consent and not (spec.requires_consent & _active_consent_scopes(case)):
