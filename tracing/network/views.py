@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,30 +18,13 @@ from django.views.decorators.http import require_POST
 
 from cases.access import access_case
 from cases.models import PersonRole
-from tracing.exceptions import NotFound, NotPermitted, TracingError, ValidationFailed
+from cases.views import show_errors, staff_view  # the UI's login/role gate, 404/403 mapping and form errors
+from tracing.exceptions import NotFound, NotPermitted, TracingError
 from tracing.models import Office
 from tracing.network import actions
 from tracing.network.models import ConsentStatus, DeclineReason, RequestOutcome, RequestStatus, ShareLevel
 from tracing.network.selectors import request_detail, request_list
-from tracing.permissions import actor_for, can
-
-
-def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in staff only; invisible objects are 404, visible-but-forbidden 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if actor_for(request.user) is None:
-            raise PermissionDenied
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except NotPermitted as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return wrapped
+from tracing.permissions import can
 
 
 class SendForm(forms.Form):
@@ -76,14 +56,6 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(label=_lazy("Your answer (shared with the requesting office)"), widget=forms.Textarea)
 
 
-def _apply_errors(form: forms.Form, exc: ValidationFailed) -> None:
-    for name, errs in exc.field_errors.items():
-        for err in errs:
-            form.add_error(name if name in form.fields else None, err)
-    if not exc.field_errors:
-        form.add_error(None, exc.message)
-
-
 @staff_view
 def inbox(request: HttpRequest) -> HttpResponse:
     """Received requests (with the forms to act on them) and the status of every sent one."""
@@ -105,10 +77,8 @@ def send(request: HttpRequest, case_id: Any) -> HttpResponse:
                 sought_person_id=data["sought_person"], question=data["question"], due_date=data["due_date"],
                 share_level=data["share_level"],
             )
-        except ValidationFailed as exc:
-            _apply_errors(form, exc)
         except TracingError as exc:
-            form.add_error(None, exc.message)
+            show_errors(exc, form)
         else:
             messages.success(request, _("Tracing request sent to %(office)s.") % {"office": req.to_office.name})
             return redirect("network:detail", request_id=req.pk)
