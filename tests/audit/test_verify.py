@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from audit.checkpoints import write_checkpoint
 from audit.events import record_event
 from audit.models import AuditCheckpoint, AuditEvent
 from audit.verify import verify_chain
-from tests.audit.dbtools import COLUMNS, rehash_from, tamper
+from tests.audit.dbtools import COLUMNS, purge_audit_tables, rehash_from, tamper
 
 
 @pytest.fixture
@@ -161,3 +162,27 @@ def test_checkpoint_by_an_unknown_key_is_caught(chain: list[AuditEvent]) -> None
     forged.save()
     assert AuditCheckpoint.objects.count() == 1
     verify_fails(None, "unknown key")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="forked workers need a shared server database")
+@pytest.mark.django_db(transaction=True)
+def test_parallel_verification_finds_the_same_problems(caseworker: Any) -> None:
+    try:
+        for i in range(40):
+            record_event(event_type="request.sent", actor=caseworker, data={"n": i})
+        write_checkpoint()
+        clean = verify_chain(workers=2)
+        assert clean.ok and clean.events == 40 and clean.checkpoints == 1
+        # With 3 workers the ranges are 1-13, 14-26, 27-: break both sides of a boundary.
+        tamper("UPDATE audit_auditevent SET data = %s WHERE seq = 13", [json.dumps({"n": 0})])
+        tamper("DELETE FROM audit_auditevent WHERE seq = 14")
+        tamper("UPDATE audit_auditevent SET data = %s WHERE seq = 33", [json.dumps({"n": 0})])
+        serial, parallel = verify_chain(), verify_chain(workers=3)
+        found = [(p.code, p.seq) for p in parallel.problems]
+        assert found == [(p.code, p.seq) for p in serial.problems]
+        assert found == [("hash_mismatch", 13), ("missing", 14), ("broken_link", 15), ("hash_mismatch", 33)]
+        out = StringIO()
+        with pytest.raises(CommandError, match=r"first bad seq 13\)"):
+            call_command("verify_audit", "--workers", "2", stdout=out, stderr=StringIO())
+    finally:
+        purge_audit_tables()

@@ -18,9 +18,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=20_000)
         parser.add_argument("--database", default="default")
+        parser.add_argument("--workers", type=int, default=1, help="processes hashing in parallel")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = verify_chain(batch_size=options["batch_size"], using=options["database"])
+        result = verify_chain(
+            batch_size=options["batch_size"], workers=options["workers"], using=options["database"]
+        )
         if not result.guards_present:
             self.stderr.write(
                 "warning: the append-only triggers on the audit tables are missing or disabled"
