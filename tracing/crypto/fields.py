@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.apps import apps as global_apps
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 
@@ -63,10 +64,19 @@ def _unpad(raw: bytes) -> bytes:
     return idx[:-1]
 
 
+def context_for(model: type[models.Model], field_name: str, record_id: Any) -> str:
+    """Associated data for a value of `model.field_name` in the record `record_id`.
+
+    History models use their source model's label and the source record's id, so a history
+    row's token is the live row's token and is re-keyed or shredded with it.
+    """
+    source = getattr(model, "instance_type", model)
+    return f"{source._meta.label_lower}|{field_name}|{record_id}"
+
+
 def record_context(instance: models.Model, field_name: str) -> str:
     """Associated data: the original model (history rows use their source model), field, id."""
-    model = getattr(type(instance), "instance_type", type(instance))
-    return f"{model._meta.label_lower}|{field_name}|{instance.id}"
+    return context_for(type(instance), field_name, instance.id)
 
 
 def key_for_token(instance: models.Model, key_id: str) -> Any:
@@ -138,7 +148,9 @@ class EncryptedField(models.TextField):
 
     def contribute_to_class(self, cls: type[models.Model], name: str, **kwargs: Any) -> None:
         super().contribute_to_class(cls, name, **kwargs)
-        if not cls._meta.abstract:
+        # Only models of the real app registry: migrations build throw-away copies of every
+        # model (in their own registry) whose tables may not exist or may be renamed.
+        if not cls._meta.abstract and cls._meta.apps is global_apps:
             ENCRYPTED_MODELS.setdefault(cls, [])
             if name not in ENCRYPTED_MODELS[cls]:
                 ENCRYPTED_MODELS[cls].append(name)

@@ -13,6 +13,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -73,8 +74,13 @@ def new_key_b64(length: int = 32) -> str:
 
 
 def _dev_keys() -> dict[str, str]:
-    """The embedded default's key file: created once, on first use, and announced."""
-    path = settings.TRACING_DEV_KEY_FILE
+    """The embedded default's key file: created once, on first use, and announced.
+
+    The file is written under a temporary name and hard-linked into place, so two processes
+    starting at once (test workers, runserver's reloader) never see a half-written file and
+    exactly one of them creates it; the other reads the winner's keys.
+    """
+    path = Path(settings.TRACING_DEV_KEY_FILE)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {
@@ -82,10 +88,18 @@ def _dev_keys() -> dict[str, str]:
             "TRACING_INDEX_KEYS": f"idx1:{new_key_b64()}",
             "TRACING_AUDIT_SIGNING_KEY": new_key_b64(),
         }
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             json.dump(data, fh, indent=2)
-        logger.warning("Created development encryption keys in %s (never use in production)", path)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won the race: use its keys
+        else:
+            logger.warning("Created development encryption keys in %s (never use in production)", path)
+        finally:
+            os.unlink(tmp)
     with open(path, encoding="utf-8") as fh:
         return json.load(fh)
 
