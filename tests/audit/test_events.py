@@ -117,3 +117,16 @@ def test_concurrent_writers_do_not_fork_the_chain(caseworker: Any) -> None:
         assert result.ok and result.events == writers * per_writer
     finally:
         purge_audit_tables()
+
+
+@pytest.mark.django_db
+def test_hash_survives_the_database_round_trip(caseworker: Any) -> None:
+    # jsonb reorders keys and re-spaces; SQLite keeps text: both must verify.
+    record_event(event_type="case.updated", actor=caseworker, case_id="NL-2026-00042",
+                 data={"zz": 1, "a": {"é": ["ü", None, True]}, "ctl": "\t\u0001", "big": 2**62,
+                       "fields": ["given_names", "family_name"]})
+    record_event(event_type="keys.rotated", actor=None, data={"kek_id": "dev2", "rewrapped": 10})
+    event = AuditEvent.objects.get(seq=1)
+    assert event.data["a"] == {"é": ["ü", None, True]} and event.compute_hash() == event.hash
+    result = verify_chain()
+    assert result.ok and result.events == 2, result.problems
