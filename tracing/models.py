@@ -129,3 +129,4 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.id} ({self.status})"  # subject and body stay sealed
 from tracing.network.models import *  # noqa
+from tracing.public.models import *  # noqa: E402,F401,F403
