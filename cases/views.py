@@ -294,7 +294,8 @@ def case_view(request: HttpRequest, case_id: Any) -> HttpResponse:
 
 def _detail_page(request: HttpRequest, case_id: Any, purpose: str, status: int = 200,
                  transition_forms: list[TransitionForm] | None = None) -> HttpResponse:
-    detail = case_detail(user=request.user, case_id=case_id, purpose=purpose)
+    kind = "auditor_view" if _actor_role(request) == Role.AUDITOR else "view"
+    detail = case_detail(user=request.user, case_id=case_id, purpose=purpose, kind=kind)
     case = detail.case
     user = request.user
     timeline = []
