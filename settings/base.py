@@ -254,7 +254,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Eager tasks (embedded default) would log a line per task into every command's output.
+        "celery.app.trace": {"level": "WARNING" if not CELERY_BROKER_URL else "INFO"},
+    },
 }
 
 TRACING_CASEWORKER_SEES_OFFICE = True  # default; each office may override

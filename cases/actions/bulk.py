@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,7 +65,7 @@ class _Batch:
     persons: list[Person] = field(default_factory=list)
     names: list[PersonName] = field(default_factory=list)
     places: list[PersonPlace] = field(default_factory=list)
-    terms: list[PersonSearchTerm] = field(default_factory=list)
+    terms: list[tuple[Any, int, str, str, str]] = field(default_factory=list)  # PersonSearchTerm rows
 
 
 def data_keys_new(*, purpose: str, count: int) -> list[DataKey]:
@@ -84,7 +84,11 @@ def data_keys_new(*, purpose: str, count: int) -> list[DataKey]:
 
 
 def _reserve_references(office: Office, count: int) -> list[str]:
-    """Take `count` consecutive reference numbers under the sequence row's lock."""
+    """Take `count` consecutive reference numbers in a short transaction of their own.
+
+    Holding the sequence row's lock for a whole batch would stop everyone else from opening
+    a case in the office meanwhile; a batch that fails leaves a gap in the numbers instead.
+    """
     year = timezone.now().year
     seq, _created = CaseSequence.objects.get_or_create(office=office, year=year)
     seq = CaseSequence.objects.select_for_update().get(pk=seq.pk)
@@ -110,6 +114,7 @@ def _build_person(batch: _Batch, case: Case, role: str, data: dict[str, Any], ke
                   terms_cache: dict[tuple, list[tuple[str, str]]], version: str) -> None:
     clean = _clean({**data, "names": data.get("names", [])})
     person = Person(case=case, role=role, data_key=key, **clean)
+    # Foreign keys are left out: validating them costs a query per row, and they are ours.
     person.clean_fields(exclude=["data_key", "case"])
     names = [
         PersonName(
@@ -137,10 +142,7 @@ def _build_person(batch: _Batch, case: Case, role: str, data: dict[str, Any], ke
         pairs = [(t.index, t.term) for t in person_index_terms(person, version=version)]
         if len(terms_cache) < 200_000:
             terms_cache[signature] = pairs
-    batch.terms += [
-        PersonSearchTerm(person=person, office_id=case.office_id, index=i, term=t, key_version=version)
-        for i, t in pairs
-    ]
+    batch.terms += [(person.id, case.office_id, i, t, version) for i, t in pairs]
     batch.persons.append(person)
     batch.names += names
     batch.places += [
@@ -151,7 +153,7 @@ def _build_person(batch: _Batch, case: Case, role: str, data: dict[str, Any], ke
     ]
 
 
-def _build_batch(*, acting_user: Any, office: Office, items: list[dict[str, Any]],
+def _build_batch(*, acting_user: Any, office: Office, items: list[dict[str, Any]], references: list[str],
                  terms_cache: dict[tuple, list[tuple[str, str]]]) -> _Batch:
     batch = _Batch()
     version = blind.active_versions()[0]
@@ -159,7 +161,6 @@ def _build_batch(*, acting_user: Any, office: Office, items: list[dict[str, Any]
     case_keys = data_keys_new(purpose="case", count=len(items))
     person_keys = iter(data_keys_new(purpose="person", count=person_count))
     batch.keys = list(case_keys)
-    references = _reserve_references(office, len(items))
     assignee = acting_user if actor_for(acting_user).role == Role.CASEWORKER else None
     now = timezone.now()
     for item, key, reference in zip(items, case_keys, references, strict=True):
@@ -186,7 +187,7 @@ def _build_batch(*, acting_user: Any, office: Office, items: list[dict[str, Any]
             involves_minor=involves_minor, vulnerable=vulnerable,
             priority=_priority(item.get("priority"), involves_minor, vulnerable),
         )
-        case.clean_fields(exclude=["data_key", "created_by", "reference"])
+        case.clean_fields(exclude=["data_key", "created_by", "reference", "office", "assigned_to"])
         batch.cases.append(case)
         for role, data in people:
             person_key = next(person_keys)
@@ -209,16 +210,40 @@ def _history_rows(model: type[models.Model], objs: Sequence[models.Model], *, us
     ]
 
 
+def _copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """Insert plain rows (no encrypted field, no history) without building model instances.
+
+    On PostgreSQL this is COPY, about ten times cheaper than bulk_create for the millions of
+    search-term rows of a large import; other databases get one executemany.
+    """
+    fields = [model._meta.get_field(c) for c in columns]
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            # Let each field convert its value (UUIDs and datetimes are stored as text here).
+            prepped = [
+                [f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)] for row in rows
+            ]
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", prepped)
+
+
 def _write_batch(batch: _Batch, *, acting_user: Any, size: int) -> None:
+    _copy_rows(DataKey, ("id", "purpose", "wrapped", "kek_id", "created_at"),
+               ((k.id, k.purpose, k.wrapped, k.kek_id, k.created_at) for k in batch.keys))
     # bulk_create runs each field's pre_save, which seals every encrypted value.
-    DataKey.objects.bulk_create(batch.keys, batch_size=size)
     for model, rows in ((Case, batch.cases), (Person, batch.persons), (PersonName, batch.names),
                         (PersonPlace, batch.places)):
         model.objects.bulk_create(rows, batch_size=size)
         model.history.model.objects.bulk_create(
             _history_rows(model, rows, user=acting_user, when=timezone.now()), batch_size=size
         )
-    PersonSearchTerm.objects.bulk_create(batch.terms, batch_size=size * 4)
+    _copy_rows(PersonSearchTerm, ("person_id", "office_id", "index", "term", "key_version"), batch.terms)
 
 
 def _chunks(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
@@ -251,17 +276,20 @@ def cases_bulk_create(
     terms_cache: dict[tuple, list[tuple[str, str]]] = {}
     for chunk in _chunks(items, batch_size):
         with transaction.atomic():
-            batch = _build_batch(acting_user=acting_user, office=office, items=chunk, terms_cache=terms_cache)
+            references = _reserve_references(office, len(chunk))
+        with transaction.atomic():
+            batch = _build_batch(acting_user=acting_user, office=office, items=chunk, references=references,
+                                 terms_cache=terms_cache)
             _write_batch(batch, acting_user=acting_user, size=batch_size)
-            references = [batch.cases[0].reference, batch.cases[-1].reference]
+            span = [batch.cases[0].reference, batch.cases[-1].reference]
             record_event(
                 event_type="case.bulk_created", actor=acting_user, office=office,
-                data={"count": len(batch.cases), "references": references},
+                data={"count": len(batch.cases), "references": span},
             )
         result.count += len(batch.cases)
         result.batches += 1
-        result.first_reference = result.first_reference or references[0]
-        result.last_reference = references[1]
+        result.first_reference = result.first_reference or span[0]
+        result.last_reference = span[1]
         if keep_ids:
             result.case_ids += [c.id for c in batch.cases]
         if on_batch is not None:
