@@ -19,5 +19,8 @@ urlpatterns = [
     path("api/v1/", include("cases.api.urls")),
     path("api/v1/network/", include("tracing.network.api_urls")),
     path("network/", include("tracing.network.urls")),
+    path("status/", include("tracing.public.urls")),
+    path("consent/", include("tracing.public.consent_urls")),
+    path("relatives/", include("tracing.public.staff_urls")),
     path("", include("cases.urls")),
 ]
