@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -102,7 +103,13 @@ def transition_option(transition: Transition) -> dict[str, Any]:
     }
 
 
-class CaseViewSet(viewsets.GenericViewSet):
+class ApiViewSet(viewsets.GenericViewSet):
+    """Token first: an unauthenticated request is a 401 with `WWW-Authenticate: Token`."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+
+
+class CaseViewSet(ApiViewSet):
     """Tracing cases, and their persons, notes, attachments, consents and workflow."""
 
     queryset = Case.objects.none()  # for the schema; lookups go through the policy
@@ -268,7 +275,7 @@ class CaseViewSet(viewsets.GenericViewSet):
         return Response(s.ConsentSerializer(consent).data)
 
 
-class PersonViewSet(viewsets.GenericViewSet):
+class PersonViewSet(ApiViewSet):
     """One person of a case, redacted to the viewer's level."""
 
     queryset = Person.objects.none()  # for the schema; lookups go through the policy
@@ -305,7 +312,7 @@ class PersonViewSet(viewsets.GenericViewSet):
         return Response(s.PersonSerializer(person, context={"levels": {}}).data)
 
 
-class AttachmentViewSet(viewsets.GenericViewSet):
+class AttachmentViewSet(ApiViewSet):
     """Attachment files, decrypted only for a permitted download."""
 
     queryset = Attachment.objects.none()  # for the schema; lookups go through the policy

@@ -57,6 +57,6 @@ def test_access(personas: Any, open_case: Any, client_for: Any) -> None:
         assert response.status_code == 403 and response.json()["code"] == "permission_denied"
     assert client_for(personas.outsider).post(case_url(open_case, "assign/"), payload, format="json").status_code == 404
     assert client_for(personas.nobody).post(case_url(open_case, "assign/"), payload, format="json").status_code == 403
-    assert client_for(None).post(case_url(open_case, "assign/"), payload, format="json").status_code == 403
+    assert client_for(None).post(case_url(open_case, "assign/"), payload, format="json").status_code == 401
     open_case.refresh_from_db()
     assert open_case.assigned_to == personas.caseworker and open_case.version == 1

@@ -68,7 +68,7 @@ def test_upload_access(personas: Any, open_case: Any, client_for: Any) -> None:
     assert _upload(client_for(personas.partner_supervisor), open_case).status_code == 403
     assert _upload(client_for(personas.auditor), open_case).status_code == 403
     assert _upload(client_for(personas.outsider), open_case).status_code == 404
-    assert _upload(client_for(None), open_case).status_code == 403
+    assert _upload(client_for(None), open_case).status_code == 401
     assert Attachment.objects.count() == 0
 
 
@@ -109,7 +109,7 @@ def test_download_access(personas: Any, open_case: Any, files: dict, client_for:
     url = f"/api/v1/attachments/{files['internal'].id}/download/"
     assert client_for(personas.outsider).get(url).status_code == 404
     assert client_for(personas.nobody).get(url).status_code == 403
-    assert client_for(None).get(url).status_code == 403
+    assert client_for(None).get(url).status_code == 401
     assert client_for(personas.caseworker).get("/api/v1/attachments/nope/download/").status_code == 404
     assert api_reads(personas.outsider) == []
 

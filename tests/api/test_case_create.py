@@ -98,7 +98,7 @@ def test_roles_that_do_not_open_cases(personas: Any, client_for: Any, payload: d
         assert response.status_code == 403
         assert response.json()["code"] == "permission_denied"
     assert client_for(personas.nobody).post(URL, payload, format="json").status_code == 403
-    assert client_for(None).post(URL, payload, format="json").status_code == 403
+    assert client_for(None).post(URL, payload, format="json").status_code == 401
     assert Case.objects.count() == 0
 
 

@@ -102,13 +102,13 @@ def test_invisible_case_is_404_for_outsiders_and_unshared_partners(
     assert client_for(personas.caseworker).get("/api/v1/cases/not-a-uuid/").status_code == 404
 
 
-def test_no_role_is_403_and_anonymous_is_refused(personas: Any, open_case: Any, client_for: Any) -> None:
+def test_no_role_is_403_and_anonymous_is_401(personas: Any, open_case: Any, client_for: Any) -> None:
     response = client_for(personas.nobody).get(case_url(open_case))
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
     response = client_for(None).get(case_url(open_case))
-    assert response.status_code == 403
-    assert response.json()["code"] == "not_authenticated"
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"}
 
 
 def test_erased_person_is_a_stub(personas: Any, open_case: Any, client_for: Any) -> None:

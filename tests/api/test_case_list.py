@@ -69,7 +69,8 @@ def test_outsider_sees_nothing_and_no_role_is_refused(personas: Any, client_for:
     assert body["count"] == 0 and body["results"] == []
     assert client_for(personas.nobody).get(URL).status_code == 403
     response = client_for(None).get(URL)
-    assert response.status_code == 403 and response.json()["code"] == "not_authenticated"
+    assert response.status_code == 401 and response.json()["code"] == "not_authenticated"
+    assert response["WWW-Authenticate"] == "Token"
 
 
 def test_filters(personas: Any, client_for: Any) -> None:

@@ -68,7 +68,7 @@ def test_access(personas: Any, open_case: Any, client_for: Any) -> None:
         assert response.json()["code"] == "permission_denied"
     assert client_for(personas.outsider).patch(case_url(open_case), {"version": 1}, format="json").status_code == 404
     assert client_for(personas.nobody).patch(case_url(open_case), {"version": 1}, format="json").status_code == 403
-    assert client_for(None).patch(case_url(open_case), {"version": 1}, format="json").status_code == 403
+    assert client_for(None).patch(case_url(open_case), {"version": 1}, format="json").status_code == 401
     open_case.refresh_from_db()
     assert open_case.version == 1 and open_case.priority == 3
     assert AuditEvent.objects.filter(event_type="permission.denied", actor_id=personas.partner_caseworker.pk).exists()

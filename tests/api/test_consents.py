@@ -56,7 +56,7 @@ def test_list_and_access(personas: Any, open_case: Any, client_for: Any) -> None
     assert client_for(personas.outsider).get(url).status_code == 404
     assert client_for(personas.outsider).post(url, payload, format="json").status_code == 404
     assert client_for(personas.nobody).get(url).status_code == 403
-    assert client_for(None).get(url).status_code == 403
+    assert client_for(None).get(url).status_code == 401
     assert Consent.objects.count() == 1
 
 

@@ -50,7 +50,7 @@ def test_list_access(personas: Any, open_case: Any, notes: dict, client_for: Any
     for user in (personas.outsider, personas.partner_caseworker, personas.admin):
         assert client_for(user).get(case_url(open_case, "notes/")).status_code == 404
     assert client_for(personas.nobody).get(case_url(open_case, "notes/")).status_code == 403
-    assert client_for(None).get(case_url(open_case, "notes/")).status_code == 403
+    assert client_for(None).get(case_url(open_case, "notes/")).status_code == 401
 
 
 def test_caseworker_adds_an_internal_note(personas: Any, open_case: Any, client_for: Any) -> None:
@@ -85,5 +85,5 @@ def test_validation_and_refusals(personas: Any, open_case: Any, client_for: Any)
     payload = {"body": "x", "visibility": "internal"}
     assert client_for(personas.auditor).post(url, payload, format="json").status_code == 403
     assert client_for(personas.outsider).post(url, payload, format="json").status_code == 404
-    assert client_for(None).post(url, payload, format="json").status_code == 403
+    assert client_for(None).post(url, payload, format="json").status_code == 401
     assert Note.objects.count() == 0

@@ -46,7 +46,7 @@ def test_list_access(personas: Any, open_case: Any, client_for: Any) -> None:
     assert client_for(personas.outsider).get(case_url(open_case, "persons/")).status_code == 404
     assert client_for(personas.partner_caseworker).get(case_url(open_case, "persons/")).status_code == 404
     assert client_for(personas.nobody).get(case_url(open_case, "persons/")).status_code == 403
-    assert client_for(None).get(case_url(open_case, "persons/")).status_code == 403
+    assert client_for(None).get(case_url(open_case, "persons/")).status_code == 401
 
 
 def test_add_a_person(personas: Any, open_case: Any, client_for: Any) -> None:
@@ -102,7 +102,7 @@ def test_retrieve_access(personas: Any, open_case: Any, client_for: Any) -> None
     assert client_for(personas.partner_caseworker).get(_url(sought)).status_code == 404
     assert client_for(personas.caseworker).get("/api/v1/persons/nope/").status_code == 404
     assert client_for(personas.nobody).get(_url(sought)).status_code == 403
-    assert client_for(None).get(_url(sought)).status_code == 403
+    assert client_for(None).get(_url(sought)).status_code == 401
 
 
 def test_edit_a_person(personas: Any, open_case: Any, client_for: Any) -> None:
@@ -143,7 +143,7 @@ def test_supervisor_erases_a_person(personas: Any, open_case: Any, relative: Per
     assert DataKey.objects.get(pk=relative.data_key_id).wrapped is None
     assert not PersonSearchTerm.objects.filter(person=relative).exists()
     assert client_for(personas.caseworker).get(_url(relative)).json() == response.json()
-    assert AuditEvent.objects.get(event_type="person.erased").data == {"reason": "subject_request"}
+    assert AuditEvent.objects.get(event_type="person.erased").data["reason"] == "subject_request"
 
 
 def test_erase_validation_and_access(personas: Any, open_case: Any, relative: Person, client_for: Any) -> None:
@@ -155,6 +155,6 @@ def test_erase_validation_and_access(personas: Any, open_case: Any, relative: Pe
         response = client_for(user).post(url, {"reason": "risk"}, format="json")
         assert response.status_code == 403 and response.json()["code"] == "permission_denied"
     assert client_for(personas.outsider).post(url, {"reason": "risk"}, format="json").status_code == 404
-    assert client_for(None).post(url, {"reason": "risk"}, format="json").status_code == 403
+    assert client_for(None).post(url, {"reason": "risk"}, format="json").status_code == 401
     relative.refresh_from_db()
     assert relative.erased_at is None

@@ -172,6 +172,6 @@ def test_access(personas: Any, open_case: Any, client_for: Any) -> None:
     assert client_for(personas.outsider).get(url).status_code == 404
     assert _post(client_for(personas.outsider), open_case, "start_review").status_code == 404
     assert client_for(personas.nobody).get(url).status_code == 403
-    assert client_for(None).get(url).status_code == 403
+    assert client_for(None).get(url).status_code == 401
     open_case.refresh_from_db()
     assert open_case.state == State.RECEIVED and open_case.version == 1
