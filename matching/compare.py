@@ -7,6 +7,7 @@ The Fellegi-Sunter weights of each level live in matching/data/weights.json.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import JaroWinkler
@@ -21,12 +22,14 @@ INITIAL = 0.8
 PLACE_PARTIAL = 0.88
 
 NAME_LEVELS = ("exact", "all", "most", "one", "weak", "disagree")
+GIVEN_LEVELS = ("agree", "swapped", "partial", "disagree")
 PARENT_LEVELS = ("agree", "partial", "disagree")
 AGREE_LEVELS = ("agree", "disagree")
 PLACE_LEVELS = ("agree", "partial", "disagree")
 PHONE_LEVELS = ("agree", "partial", "disagree")
 
 
+@lru_cache(maxsize=1 << 20)
 def token_similarity(a: NameToken, b: NameToken) -> float:
     """Similarity in [0, 1] of two name parts: variants 1, nicknames 0.92, else Jaro-Winkler."""
     if a.canon == b.canon:
@@ -91,6 +94,24 @@ def best_name_level(fa: Features, fb: Features) -> str:
     return min(known, key=NAME_LEVELS.index) if known else "missing"
 
 
+def given_level(fa: Features, fb: Features) -> str:
+    """GIVEN_LEVELS for the first given name, the part that tells siblings apart.
+
+    "swapped" when it matches the other record's family name instead: given and family
+    names entered in each other's fields.
+    """
+    if not fa.given or not fb.given:
+        return "missing"
+    sim = token_similarity(fa.given[0], fb.given[0])
+    if sim >= STRONG:
+        return "agree"
+    swapped = [token_similarity(fa.given[0], fb.family[0])] if fb.family else []
+    swapped += [token_similarity(fb.given[0], fa.family[0])] if fa.family else []
+    if any(s >= STRONG for s in swapped):
+        return "swapped"
+    return "partial" if sim >= 0.8 else "disagree"
+
+
 def parent_level(a: Sequence[NameToken], b: Sequence[NameToken]) -> str:
     level = name_level(a, b)
     if level in ("exact", "all"):
@@ -126,6 +147,7 @@ def exact_level(a: str | None, b: str | None) -> str:
 
 COMPARISONS: dict[str, tuple[str, ...]] = {
     "name": NAME_LEVELS,
+    "given_name": GIVEN_LEVELS,
     "birth_date": DATE_LEVELS,
     "sex": AGREE_LEVELS,
     "birth_place": PLACE_LEVELS,
@@ -140,6 +162,7 @@ def comparison_vector(fa: Features, fb: Features) -> dict[str, str]:
     """Level of every comparison in COMPARISONS for one pair."""
     return {
         "name": best_name_level(fa, fb),
+        "given_name": given_level(fa, fb),
         "birth_date": compare_dates(fa.birth, fb.birth),
         "sex": exact_level(fa.sex, fb.sex),
         "birth_place": place_level(fa.birth_place, fb.birth_place),

@@ -91,6 +91,8 @@ def new_entity(rng: random.Random, ident: str, sibling_of: Entity | None = None)
     pool = pools()[origin]
     sex = rng.choice("mf")
     given = _zipf(rng, pool["male" if sex == "m" else "female"])
+    while sibling_of and given == sibling_of.given:  # parents do not name two children alike
+        given = _zipf(rng, pool["male" if sex == "m" else "female"])
     if sibling_of:
         family = _family_form(sibling_of.family.partition("/")[0], sex) if sibling_of.family else ""
         born = sibling_of.birth + timedelta(days=rng.choice([-1, 1]) * rng.randint(300, 3000))

@@ -39,6 +39,8 @@ def normalise_phones(raw: str | None) -> frozenset[str]:
 class Features:
     record: PersonRecord
     name: tuple[NameToken, ...]
+    given: tuple[NameToken, ...]
+    family: tuple[NameToken, ...]
     other: tuple[NameToken, ...]
     birth: PartialDate | None
     sex: str | None
@@ -54,6 +56,8 @@ def features(record: PersonRecord) -> Features:
     return Features(
         record=record,
         name=name_tokens(record.full_name),
+        given=name_tokens(record.given_names or ""),
+        family=name_tokens(record.family_name or ""),
         other=name_tokens(record.other_names or ""),
         birth=parse_partial_date(record.birth_date),
         sex=normalise_sex(record.sex),

@@ -17,8 +17,8 @@ from matching.normalize import NameToken, canonical_tokens, name_tokens
 from matching.phonetic import phonetic_codes
 
 INDEX_NAMES = ("full_name", "token", "phonetic", "year_token", "phone")
-# A query's birth year is often an estimate; the stored one may be too.
-QUERY_YEAR_TOLERANCE = 1
+# A query's birth year is often an estimate (an age guessed at interview); so is the stored one.
+QUERY_YEAR_TOLERANCE = 2
 
 
 def normalise_tokens(name: str) -> list[str]:

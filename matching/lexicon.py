@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from rapidfuzz.distance import OSA
+
 from matching.text import fold, split_words
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -50,6 +52,47 @@ class VariantTable:
 
     def lookup(self, word: str) -> str | None:
         return self.canonical.get(fold(word))
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    out = {word}
+    for _ in range(depth):
+        out |= {w[:i] + w[i + 1 :] for w in out for i in range(len(w))}
+    return out
+
+
+def _max_edits(word: str) -> int:
+    # Short names are too close to each other for a typo to be told from another name.
+    return 2 if len(word) >= 8 else 1 if len(word) >= 4 else 0
+
+
+class Speller:
+    """Nearest known spellings within one or two edits (symmetric-deletion lookup)."""
+
+    def __init__(self, table: VariantTable) -> None:
+        self.table = table
+        self.by_deletion: dict[str, set[str]] = {}
+        for key in table.canonical:
+            for d in _deletions(key, _max_edits(key)):
+                self.by_deletion.setdefault(d, set()).add(key)
+
+    def near(self, word: str) -> frozenset[str]:
+        """Canonical forms of the known spellings nearest to an unknown folded word."""
+        edits = _max_edits(word)
+        if not edits:
+            return frozenset()
+        keys = {k for d in _deletions(word, edits) for k in self.by_deletion.get(d, ())}
+        scored = [(OSA.distance(word, k), k) for k in keys]
+        scored = [(dist, k) for dist, k in scored if dist <= min(edits, _max_edits(k))]
+        if not scored:
+            return frozenset()
+        best = min(dist for dist, _ in scored)
+        return frozenset(self.table.canonical[k] for dist, k in scored if dist == best)
+
+
+@lru_cache(maxsize=1)
+def speller() -> Speller:
+    return Speller(names())
 
 
 def _groups(name: str) -> VariantTable:

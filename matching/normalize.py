@@ -22,7 +22,9 @@ _LINKING_ARTICLES = ("al", "el", "ul", "ar", "ur", "ad", "ud", "l")
 
 @dataclass(frozen=True, slots=True)
 class NameToken:
-    """One name part: its folded spelling, its canonical variant and possible formal names."""
+    """One name part: its folded spelling, its canonical variant, and `formal`: the canonical
+    names it may stand for (a nickname's formal names, or the nearest known spellings of an
+    unknown word that looks like a typo)."""
 
     text: str
     canon: str
@@ -91,8 +93,11 @@ def _token(word: str) -> NameToken:
     folded = fold(word)
     canon = _canon(word) or _split_compound(word) or folded
     nicks = lexicon.nicknames()
-    formal = (nicks.get(folded, frozenset()) | nicks.get(canon, frozenset())) - {canon}
-    return NameToken(text=folded, canon=canon, formal=frozenset(formal))
+    formal = nicks.get(folded, frozenset()) | nicks.get(canon, frozenset())
+    if canon == folded and canon not in lexicon.names().spellings:
+        # Unknown spelling: most likely a typo or OCR slip of a known name ("Bonearenko").
+        formal |= lexicon.speller().near(folded)
+    return NameToken(text=folded, canon=canon, formal=frozenset(formal - {canon}))
 
 
 @lru_cache(maxsize=200_000)

@@ -23,6 +23,9 @@ _ARABIC_VOWELS = str.maketrans({"ا": "a", "أ": "a", "إ": "i", "آ": "a", "ة"
 # must vanish inside a token ("mika'el" is one name), not split it.
 _GLOTTAL = re.compile(r"['`ʼʻʿʾ’‘´]")
 _NOT_LETTER = re.compile(r"[^a-z]+")
+# Digits inside a word are OCR misreadings (Popa1, K0walenko): no name contains digits.
+_OCR_DIGIT = re.compile(r"(?<=[a-z])[01358]|[01358](?=[a-z])")
+_DIGIT_LETTER = {"0": "o", "1": "l", "3": "e", "5": "s", "8": "b"}
 _SOMALI_AYN = re.compile(r"(?:^|(?<=[aeiou]))c(?=[aeiou])")
 _DOUBLE = re.compile(r"(.)\1+")
 _FINAL_VOWEL_H = re.compile(r"(?<=[aeiou])h$")
@@ -46,7 +49,8 @@ def transliterate(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").casefold()
     if _ARABIC_LETTER.search(text):
         text = " ".join(_strip_arabic_article(w) for w in text.split()).translate(_ARABIC_VOWELS)
-    return _GLOTTAL.sub("", anyascii(text).lower())
+    text = _GLOTTAL.sub("", anyascii(text).lower())
+    return _OCR_DIGIT.sub(lambda m: _DIGIT_LETTER[m[0]], text)
 
 
 def split_words(text: str) -> list[str]:
@@ -60,10 +64,11 @@ def fold(word: str) -> str:
     Somali orthography writes Arabic h as x and ayn as c (Xasan, Cabdi); Arabic romanisations
     alternate q/k, dh/d, ph/f, ou/u, final -ah/-a, final -y/-i and doubled letters.
     """
-    w = word.replace("x", "h").replace("ph", "f").replace("q", "k").replace("dh", "d")
+    # The final -h goes before x becomes h, or Alex would end as "ale".
+    w = _FINAL_VOWEL_H.sub("", word)
+    w = w.replace("x", "h").replace("ph", "f").replace("q", "k").replace("dh", "d")
     w = _SOMALI_AYN.sub("", w)
     w = w.replace("ou", "u")
     if w.endswith("y") and len(w) > 2:
         w = w[:-1] + "i"
-    w = _FINAL_VOWEL_H.sub("", w)
     return _DOUBLE.sub(r"\1", w)
