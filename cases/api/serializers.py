@@ -112,7 +112,23 @@ class PersonCreateSerializer(PersonInputSerializer):
     version = serializers.IntegerField(min_value=1, required=False, help_text="The case version you read.")
 
 
-class PersonUpdateSerializer(PersonInputSerializer):
+class NeverPartial:
+    """For PATCH bodies that still require `version`.
+
+    drf-spectacular marks every PATCH body partial (nothing required); the views never
+    validate these partially, so `partial` stays False and the schema keeps `version` required.
+    """
+
+    @property
+    def partial(self) -> bool:
+        return False
+
+    @partial.setter
+    def partial(self, value: bool) -> None:
+        pass
+
+
+class PersonUpdateSerializer(NeverPartial, PersonInputSerializer):
     version = serializers.IntegerField(min_value=1, help_text="The case version you read.")
 
 
@@ -130,7 +146,7 @@ class CaseCreateSerializer(serializers.Serializer):
     vulnerable = serializers.BooleanField(required=False)
 
 
-class CaseUpdateSerializer(serializers.Serializer):
+class CaseUpdateSerializer(NeverPartial, serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="The version you read; a stale one is a 409.")
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     separation_cause = serializers.ChoiceField(choices=SeparationCause.choices, required=False)

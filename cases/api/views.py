@@ -122,8 +122,11 @@ class CaseViewSet(ApiViewSet):
         detail.case.visible_persons = [person for person, _fields in detail.persons]
         return s.CaseDetailSerializer(detail.case, context={"levels": {detail.case.id: detail.level}}).data
 
-    @extend_schema(parameters=[s.CaseListQuerySerializer], responses={200: s.CaseListSerializer(many=True),
-                                                                      **_errors(400)})
+    @extend_schema(
+        summary="List the cases you may see",
+        parameters=[s.CaseListQuerySerializer],
+        responses={200: s.CaseListSerializer(many=True), **_errors(400)},
+    )
     def list(self, request: Request) -> Response:
         params = _valid(s.CaseListQuerySerializer, request.query_params)
         query = params.pop("q", "")
@@ -136,51 +139,87 @@ class CaseViewSet(ApiViewSet):
         data = s.CaseListSerializer(page, many=True, context={"levels": case_levels(request.user, page)}).data
         return self.get_paginated_response(data)
 
-    @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseDetailSerializer, **_errors(400, 403)})
+    @extend_schema(
+        summary="Open a case",
+        request=s.CaseCreateSerializer,
+        responses={201: s.CaseDetailSerializer, **_errors(400, 403)},
+    )
     def create(self, request: Request) -> Response:
         case = case_open(acting_user=request.user, **_valid(s.CaseCreateSerializer, request.data))
         return Response(self._detail(request, case.id), status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: s.CaseDetailSerializer, **_errors(404)})
+    @extend_schema(
+        summary="Read a case (redacted to your access level)", responses={200: s.CaseDetailSerializer, **_errors(404)}
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
         return Response(self._detail(request, pk))
 
-    @extend_schema(request=s.CaseUpdateSerializer,
-                   responses={200: s.CaseDetailSerializer, **_errors(400, 403, 404, 409)})
+    @extend_schema(
+        summary="Edit case fields",
+        request=s.CaseUpdateSerializer,
+        responses={200: s.CaseDetailSerializer, **_errors(400, 403, 404, 409)},
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         changes = _valid(s.CaseUpdateSerializer, request.data)
         version = changes.pop("version")
         case_update(acting_user=request.user, case_id=pk, expected_version=version, **changes)
         return Response(self._detail(request, pk))
 
-    @extend_schema(methods=["GET"], responses={200: s.TransitionOptionSerializer(many=True), **_errors(404)},
-                   description="The transitions this user may perform on the case now, with their reasons.")
-    @extend_schema(methods=["POST"], request=s.TransitionInputSerializer,
-                   responses={200: s.CaseStateSerializer, **_errors(400, 403, 404, 409)})
+    @extend_schema(
+        summary="Transitions you may perform now",
+        methods=["GET"],
+        responses={200: s.TransitionOptionSerializer(many=True), **_errors(404)},
+        description="The transitions this user may perform on the case now, with their reasons.",
+    )
+    @extend_schema(
+        summary="Move the case along a transition",
+        methods=["POST"],
+        request=s.TransitionInputSerializer,
+        responses={200: s.CaseStateSerializer, **_errors(400, 403, 404, 409)},
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def transitions(self, request: Request, pk: str) -> Response:
         if request.method == "GET":
             case = access_case(request.user, pk)
-            options = [t for t in available_from(case.state)
-                       if can(request.user, "case.transition", case, transition=t)]
+            options = [
+                t for t in available_from(case.state) if can(request.user, "case.transition", case, transition=t)
+            ]
             return Response(s.TransitionOptionSerializer([transition_option(t) for t in options], many=True).data)
         data = _valid(s.TransitionInputSerializer, request.data)
-        case = case_transition(acting_user=request.user, case_id=pk, transition=data["transition"],
-                               reason=data["reason"], detail=data["detail"], expected_version=data["version"])
+        case = case_transition(
+            acting_user=request.user,
+            case_id=pk,
+            transition=data["transition"],
+            reason=data["reason"],
+            detail=data["detail"],
+            expected_version=data["version"],
+        )
         return Response(s.CaseStateSerializer(case).data)
 
-    @extend_schema(request=s.AssignInputSerializer, responses={200: s.CaseStateSerializer,
-                                                               **_errors(400, 403, 404, 409)})
+    @extend_schema(
+        summary="Assign the case (supervisors)",
+        request=s.AssignInputSerializer,
+        responses={200: s.CaseStateSerializer, **_errors(400, 403, 404, 409)},
+    )
     @action(detail=True, methods=["post"])
     def assign(self, request: Request, pk: str) -> Response:
         data = _valid(s.AssignInputSerializer, request.data)
-        case = case_assign(acting_user=request.user, case_id=pk, assignee_id=data["assigned_to"],
-                           expected_version=data.get("version"))
+        case = case_assign(
+            acting_user=request.user, case_id=pk, assignee_id=data["assigned_to"], expected_version=data.get("version")
+        )
         return Response(s.CaseStateSerializer(case).data)
 
-    @extend_schema(methods=["GET"], responses={200: s.PersonSerializer(many=True), **_errors(404)})
-    @extend_schema(methods=["POST"], request=s.PersonCreateSerializer,
-                   responses={201: s.PersonSerializer, **_errors(400, 403, 404, 409)})
+    @extend_schema(
+        summary="List the case's persons",
+        methods=["GET"],
+        responses={200: s.PersonSerializer(many=True), **_errors(404)},
+    )
+    @extend_schema(
+        summary="Add a person to the case",
+        methods=["POST"],
+        request=s.PersonCreateSerializer,
+        responses={201: s.PersonSerializer, **_errors(400, 403, 404, 409)},
+    )
     @action(detail=True, methods=["get", "post"])
     def persons(self, request: Request, pk: str) -> Response:
         if request.method == "POST":
@@ -194,15 +233,24 @@ class CaseViewSet(ApiViewSet):
         roles = [role for role in PersonRole.values if person_fields(level, role)]
         persons = case.persons.filter(role__in=roles).select_related("data_key").prefetch_related("names", "places")
         page = self.paginate_queryset(persons)
-        log_access(user=request.user, kind=API_READ, case_ids=[case.id], person_ids=[p.id for p in page],
-                   office=case.office)
+        log_access(
+            user=request.user, kind=API_READ, case_ids=[case.id], person_ids=[p.id for p in page], office=case.office
+        )
         data = s.PersonSerializer(page, many=True, context={"levels": {case.id: level}}).data
         return self.get_paginated_response(data)
 
-    @extend_schema(methods=["GET"], responses={200: s.NoteSerializer(many=True), **_errors(404)},
-                   description="Notes of the case; a partner office sees only shareable notes.")
-    @extend_schema(methods=["POST"], request=s.NoteInputSerializer,
-                   responses={201: s.NoteSerializer, **_errors(400, 403, 404)})
+    @extend_schema(
+        summary="List the case's notes",
+        methods=["GET"],
+        responses={200: s.NoteSerializer(many=True), **_errors(404)},
+        description="Notes of the case; a partner office sees only shareable notes.",
+    )
+    @extend_schema(
+        summary="Add a note",
+        methods=["POST"],
+        request=s.NoteInputSerializer,
+        responses={201: s.NoteSerializer, **_errors(400, 403, 404)},
+    )
     @action(detail=True, methods=["get", "post"])
     def notes(self, request: Request, pk: str) -> Response:
         if request.method == "POST":
@@ -212,15 +260,24 @@ class CaseViewSet(ApiViewSet):
         case = access_case(request.user, pk)
         notes = visible(request.user, Note).filter(case_id=case.id).select_related("data_key", "author_office")
         page = self.paginate_queryset(notes.order_by("-created_at", "pk"))
-        log_access(user=request.user, kind=API_READ, case_ids=[case.id], office=case.office,
-                   detail={"notes": len(page)})
+        log_access(
+            user=request.user, kind=API_READ, case_ids=[case.id], office=case.office, detail={"notes": len(page)}
+        )
         return self.get_paginated_response(s.NoteSerializer(page, many=True).data)
 
-    @extend_schema(methods=["GET"], responses={200: s.AttachmentSerializer(many=True), **_errors(404)},
-                   description="Attachments of the case; a partner office sees only shareable ones.")
-    @extend_schema(methods=["POST"], request=s.AttachmentInputSerializer,
-                   responses={201: s.AttachmentSerializer, **_errors(400, 403, 404)},
-                   description="Upload a PDF, JPEG or PNG (at most TRACING_MAX_ATTACHMENT_BYTES).")
+    @extend_schema(
+        summary="List the case's attachments",
+        methods=["GET"],
+        responses={200: s.AttachmentSerializer(many=True), **_errors(404)},
+        description="Attachments of the case; a partner office sees only shareable ones.",
+    )
+    @extend_schema(
+        summary="Upload an attachment",
+        methods=["POST"],
+        request=s.AttachmentInputSerializer,
+        responses={201: s.AttachmentSerializer, **_errors(400, 403, 404)},
+        description="Upload a PDF, JPEG or PNG (at most TRACING_MAX_ATTACHMENT_BYTES).",
+    )
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request: Request, pk: str) -> Response:
         case = access_case(request.user, pk)  # 404 before an upload is read
@@ -228,47 +285,84 @@ class CaseViewSet(ApiViewSet):
             data = _valid(s.AttachmentInputSerializer, request.data)
             person_id = data.get("person")
             if person_id and not visible(request.user, Person).filter(case_id=case.id, pk=person_id).exists():
-                raise ValidationFailed(_("No such person on this case."),
-                                       field_errors={"person": [_("Not a person of this case.")]})
+                raise ValidationFailed(
+                    _("No such person on this case."), field_errors={"person": [_("Not a person of this case.")]}
+                )
             # Read one byte past the limit: the action refuses anything larger.
             content = data["file"].read(settings.TRACING_MAX_ATTACHMENT_BYTES + 1)
             attachment = attachment_add(
-                acting_user=request.user, case_id=case.id, filename=data["file"].name or "file", content=content,
-                person_id=person_id, description=data["description"], shareable=data["shareable"],
+                acting_user=request.user,
+                case_id=case.id,
+                filename=data["file"].name or "file",
+                content=content,
+                person_id=person_id,
+                description=data["description"],
+                shareable=data["shareable"],
             )
             return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
         attachments = (
-            visible(request.user, Attachment).filter(case_id=case.id)
+            visible(request.user, Attachment)
+            .filter(case_id=case.id)
             .filter(Q(person__isnull=True) | Q(person__erased_at__isnull=True))  # an erased person's are shredded
-            .select_related("data_key").order_by("-created_at", "pk")
+            .select_related("data_key")
+            .order_by("-created_at", "pk")
         )
         page = self.paginate_queryset(attachments)
-        log_access(user=request.user, kind=API_READ, case_ids=[case.id], office=case.office,
-                   person_ids=[a.person_id for a in page if a.person_id], detail={"attachments": len(page)})
+        log_access(
+            user=request.user,
+            kind=API_READ,
+            case_ids=[case.id],
+            office=case.office,
+            person_ids=[a.person_id for a in page if a.person_id],
+            detail={"attachments": len(page)},
+        )
         return self.get_paginated_response(s.AttachmentSerializer(page, many=True).data)
 
-    @extend_schema(methods=["GET"], responses={200: s.ConsentSerializer(many=True), **_errors(403, 404)},
-                   description="Consent decisions of the found persons (the owning office only).")
-    @extend_schema(methods=["POST"], request=s.ConsentInputSerializer,
-                   responses={201: s.ConsentSerializer, **_errors(400, 403, 404)})
+    @extend_schema(
+        summary="List consent decisions",
+        methods=["GET"],
+        responses={200: s.ConsentSerializer(many=True), **_errors(403, 404)},
+        description="Consent decisions of the found persons (the owning office only).",
+    )
+    @extend_schema(
+        summary="Record a found person's consent",
+        methods=["POST"],
+        request=s.ConsentInputSerializer,
+        responses={201: s.ConsentSerializer, **_errors(400, 403, 404)},
+    )
     @action(detail=True, methods=["get", "post"])
     def consents(self, request: Request, pk: str) -> Response:
         if request.method == "POST":
             data = _valid(s.ConsentInputSerializer, request.data)
-            consent = consent_record(acting_user=request.user, case_id=pk, person_id=data["person"],
-                                     scope=data["scope"], source=data["source"], given_on=data.get("given_on"))
+            consent = consent_record(
+                acting_user=request.user,
+                case_id=pk,
+                person_id=data["person"],
+                scope=data["scope"],
+                source=data["source"],
+                given_on=data.get("given_on"),
+            )
             return Response(s.ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
         case = access_case(request.user, pk)
         if case_level(request.user, case) < Level.OWNER:
             raise NotPermitted(_("Only the owning office sees consent decisions."))
         page = self.paginate_queryset(Consent.objects.filter(case=case).order_by("-recorded_at", "pk"))
-        log_access(user=request.user, kind=API_READ, case_ids=[case.id], office=case.office,
-                   person_ids=[c.person_id for c in page])
+        log_access(
+            user=request.user,
+            kind=API_READ,
+            case_ids=[case.id],
+            office=case.office,
+            person_ids=[c.person_id for c in page],
+        )
         return self.get_paginated_response(s.ConsentSerializer(page, many=True).data)
 
-    @extend_schema(request=None, responses={200: s.ConsentSerializer, **_errors(400, 403, 404)},
-                   parameters=[OpenApiParameter("consent_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
-                   description="Withdraw a consent: no further disclosure is allowed under it.")
+    @extend_schema(
+        summary="Withdraw a consent",
+        request=None,
+        responses={200: s.ConsentSerializer, **_errors(400, 403, 404)},
+        parameters=[OpenApiParameter("consent_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        description="Withdraw a consent: no further disclosure is allowed under it.",
+    )
     @action(detail=True, methods=["post"], url_path=r"consents/(?P<consent_id>[0-9]+)/withdraw")
     def consent_withdraw(self, request: Request, pk: str, consent_id: str) -> Response:
         consent = consent_withdraw(acting_user=request.user, case_id=pk, consent_id=int(consent_id))
@@ -283,18 +377,28 @@ class PersonViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Person]:
         return visible(self.request.user, Person)
 
-    @extend_schema(responses={200: s.PersonSerializer, **_errors(404)})
+    @extend_schema(
+        summary="Read a person (redacted to your access level)", responses={200: s.PersonSerializer, **_errors(404)}
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
         person = access_person(request.user, pk)
         level = case_level(request.user, person.case)
         if not person_fields(level, person.role):
             raise NotFound(_("No such person."))  # e.g. a relative on a search-level share
-        log_access(user=request.user, kind=API_READ, case_ids=[person.case_id], person_ids=[person.id],
-                   office=person.case.office)
+        log_access(
+            user=request.user,
+            kind=API_READ,
+            case_ids=[person.case_id],
+            person_ids=[person.id],
+            office=person.case.office,
+        )
         return Response(s.PersonSerializer(person, context={"levels": {person.case_id: level}}).data)
 
-    @extend_schema(request=s.PersonUpdateSerializer, responses={200: s.PersonSerializer,
-                                                                **_errors(400, 403, 404, 409)})
+    @extend_schema(
+        summary="Edit a person",
+        request=s.PersonUpdateSerializer,
+        responses={200: s.PersonSerializer, **_errors(400, 403, 404, 409)},
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         data = _valid(s.PersonUpdateSerializer, request.data)
         version = data.pop("version")
@@ -302,9 +406,12 @@ class PersonViewSet(ApiViewSet):
         levels = {person.case_id: case_level(request.user, person.case)}
         return Response(s.PersonSerializer(person, context={"levels": levels}).data)
 
-    @extend_schema(request=s.EraseInputSerializer, responses={200: s.PersonSerializer,
-                                                              **_errors(400, 403, 404)},
-                   description="Crypto-shred the person's data (supervisors of the owning office).")
+    @extend_schema(
+        summary="Erase a person (supervisors)",
+        request=s.EraseInputSerializer,
+        responses={200: s.PersonSerializer, **_errors(400, 403, 404)},
+        description="Crypto-shred the person's data (supervisors of the owning office).",
+    )
     @action(detail=True, methods=["post"])
     def erase(self, request: Request, pk: str) -> Response:
         data = _valid(s.EraseInputSerializer, request.data)
@@ -320,20 +427,30 @@ class AttachmentViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Attachment]:
         return visible(self.request.user, Attachment)
 
-    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **_errors(404)},
-                   description="The file, as `Content-Disposition: attachment`.")
+    @extend_schema(
+        summary="Download an attachment",
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **_errors(404)},
+        description="The file, as `Content-Disposition: attachment`.",
+    )
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str) -> HttpResponse:
         try:
-            attachment = self.get_queryset().select_related("data_key", "case__office").get(
-                Q(person__isnull=True) | Q(person__erased_at__isnull=True), pk=pk
+            attachment = (
+                self.get_queryset()
+                .select_related("data_key", "case__office")
+                .get(Q(person__isnull=True) | Q(person__erased_at__isnull=True), pk=pk)
             )
             content = attachment_file_read(attachment)
         except (Attachment.DoesNotExist, ValidationError, ValueError, FileNotFoundError, DecryptionFailed) as exc:
             raise NotFound(_("No such attachment.")) from exc
-        log_access(user=request.user, kind=API_READ, case_ids=[attachment.case_id], office=attachment.case.office,
-                   person_ids=[attachment.person_id] if attachment.person_id else [],
-                   detail={"attachment_id": str(attachment.id)})
+        log_access(
+            user=request.user,
+            kind=API_READ,
+            case_ids=[attachment.case_id],
+            office=attachment.case.office,
+            person_ids=[attachment.person_id] if attachment.person_id else [],
+            detail={"attachment_id": str(attachment.id)},
+        )
         response = HttpResponse(content, content_type=attachment.content_type)
         response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
         response["X-Content-Type-Options"] = "nosniff"
