@@ -57,14 +57,17 @@ def access_unlock_reference(audience: str, reference: str) -> None:
     cache.delete_many(list(_keys(audience, reference_normalise(reference))))
 
 
-def _candidates(audience: str, reference: str) -> list[PublicAccess]:
-    qs = PublicAccess.objects.select_for_update().select_related("case", "case__office", "person").filter(
-        audience=audience, revoked_at__isnull=True
-    )
+def _candidates(audience: str, reference: str) -> tuple[Case | None, list[PublicAccess]]:
+    """The case the reference names (for the audit log, also with no code in force) and its active codes."""
+    qs = PublicAccess.objects.select_related("case", "case__office", "person").filter(audience=audience)
     if audience == AccessAudience.ENQUIRER:
-        case_id = Case.objects.filter(reference=reference).values_list("pk", flat=True).first()
-        return list(qs.filter(case_id=case_id)) if case_id else []
-    return list(qs.filter(handle=reference))
+        case = Case.objects.select_related("office").filter(reference=reference).first()
+        qs = qs.filter(case=case) if case else qs.none()
+    else:
+        named = qs.filter(handle=reference).first()
+        case = named.case if named else None
+        qs = qs.filter(handle=reference)
+    return case, list(qs.filter(revoked_at__isnull=True).select_for_update(of=("self",)))
 
 
 @transaction.atomic
@@ -88,9 +91,8 @@ def public_access_verify(*, audience: str, reference: str, code: str, address: s
                      data={**audit, "reason": "rate_limited_address" if over_address else "rate_limited_reference"})
         return Outcome.BLOCKED, None
 
-    rows = _candidates(audience, ref)
+    case, rows = _candidates(audience, ref)
     now = timezone.now()
-    case = rows[0].case if rows else None
     locked = bool(cache.get(lock_key)) or any(r.locked_until and r.locked_until > now for r in rows)
     if locked:
         code_matches(code, None)  # same cost as a real check
@@ -132,8 +134,8 @@ def public_access_verify(*, audience: str, reference: str, code: str, address: s
         row.save(update_fields=fields)
     record_event(event_type=f"{prefix}.access_failed", actor=None, office=case.office if case else None,
                  case_id=case.pk if case else None,
-                 data={**audit, "reason": "wrong_code" if rows else "unknown_reference", "locked": lock_now})
-    if lock_now and case is not None:
+                 data={**audit, "reason": "wrong_code" if case else "unknown_reference", "locked": lock_now})
+    if lock_now and rows:
         # One alert per lock: the key names the lock's start.
         email_office(key=f"public:locked:{audience}:{case.pk}:{int(now.timestamp()) // lock_seconds}",
                      kind="public.access_locked", case=case, template="office_locked",

@@ -82,11 +82,12 @@ def _issue(*, case: Case, person: Person, audience: str, channel: str, acting_us
         raise ValidationFailed(_("There is no email address for this person: choose a text message or a letter."),
                                field_errors={"channel": [_("No email address.")]})
     now = timezone.now()
+    language = person_language(person, case)  # before revoking: the language chosen with the old code counts
     # Reissuing replaces: the previous code stops working at once.
     revoked = _revoke(PublicAccess.objects.filter(person=person, audience=audience, revoked_at__isnull=True), now)
     code = code_generate()
     access = PublicAccess(case=case, person=person, audience=audience, channel=channel, code_hash=code_hash(code),
-                          language=person_language(person, case), issued_by=acting_user, issued_at=now)
+                          language=language, issued_by=acting_user, issued_at=now)
     if audience == AccessAudience.FOUND:
         access.handle = handle_generate()
         while PublicAccess.objects.filter(handle=access.handle).exists():
