@@ -1,10 +1,9 @@
 """API v1 routes (included at /api/v1/ by tracing.urls)."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from cases.api.views import AttachmentViewSet, CaseViewSet, PersonViewSet
+from cases.api.views import AttachmentViewSet, CaseViewSet, PersonViewSet, TokenObtainView
 
 router = DefaultRouter()
 router.register("cases", CaseViewSet, basename="case")
@@ -12,6 +11,6 @@ router.register("persons", PersonViewSet, basename="person")
 router.register("attachments", AttachmentViewSet, basename="attachment")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
     *router.urls,
 ]

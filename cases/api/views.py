@@ -20,6 +20,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
@@ -46,6 +49,7 @@ from cases.models import Attachment, Case, CaseGroupObjectPermission, Consent, N
 from cases.selectors import case_detail, case_list, log_list_read, person_search
 from cases.workflow import Transition, available_from
 from tracing.exceptions import DecryptionFailed, NotFound, NotPermitted, ValidationFailed
+from tracing.middleware import OTP_ROLES
 from tracing.models import Role
 from tracing.permissions import Level, actor_for, can, case_level, person_fields, visible
 
@@ -103,10 +107,40 @@ def transition_option(transition: Transition) -> dict[str, Any]:
     }
 
 
+def needs_second_factor(user: Any) -> bool:
+    """Roles that must verify a TOTP device (tracing.middleware) get no access by password alone."""
+    actor = actor_for(user)
+    return settings.TRACING_REQUIRE_OTP and ((actor is not None and actor.role in OTP_ROLES) or user.is_superuser)
+
+
+class TokenObtainView(ObtainAuthToken):
+    """DRF's obtain_auth_token, refused to roles that must use two-factor: they use the session API."""
+
+    @extend_schema(
+        summary="Obtain an API token",
+        request=AuthTokenSerializer,
+        responses={200: s.TokenSerializer, **_errors(400, 403)},
+    )
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        if needs_second_factor(user):
+            raise NotPermitted(_("Your role signs in with two-factor verification: use the session API."))
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
 class ApiViewSet(viewsets.GenericViewSet):
     """Token first: an unauthenticated request is a 401 with `WWW-Authenticate: Token`."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        # The two-factor middleware sees only session users; a token must not bypass it.
+        if isinstance(request.successful_authenticator, TokenAuthentication) and needs_second_factor(request.user):
+            raise NotPermitted(_("Your role signs in with two-factor verification: use the session API."))
 
 
 class CaseViewSet(ApiViewSet):

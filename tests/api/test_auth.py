@@ -67,3 +67,22 @@ def test_session_writes_need_csrf(personas: Any, open_case: Any) -> None:
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
     assert client.get(case_url(open_case)).status_code == 200
+
+
+def test_two_factor_roles_get_no_token_by_password(personas: Any, open_case: Any, settings: Any) -> None:
+    settings.TRACING_REQUIRE_OTP = True
+    response = APIClient().post("/api/v1/auth/token/", {"username": "sup", "password": PASSWORD}, format="json")
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert not Token.objects.filter(user=personas.supervisor).exists()
+    response = APIClient().post("/api/v1/auth/token/", {"username": "cw", "password": PASSWORD}, format="json")
+    assert response.status_code == 200
+
+
+def test_an_existing_token_does_not_bypass_two_factor(personas: Any, open_case: Any, settings: Any) -> None:
+    settings.TRACING_REQUIRE_OTP = True
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.supervisor).key}")
+    response = client.get(case_url(open_case))
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    settings.TRACING_REQUIRE_OTP = False
+    assert client.get(case_url(open_case)).status_code == 200
