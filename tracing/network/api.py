@@ -7,6 +7,7 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,6 +29,12 @@ ERRORS = {
     404: OpenApiResponse(description="No such request, or not visible to you"),
     409: OpenApiResponse(description="Not possible in the request's current status"),
 }
+
+
+class NetworkApi(APIView):
+    """Token first, as in the cases API: an unauthenticated request is a 401."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
 
 
 class RequestOutput(serializers.Serializer):
@@ -58,7 +65,7 @@ def _out(view: RequestView) -> dict[str, Any]:
     return RequestOutput(view).data
 
 
-class _ListApi(APIView):
+class _ListApi(NetworkApi):
     direction = "sent"
 
     def get(self, request: Request) -> Response:
@@ -93,7 +100,7 @@ class ReceivedListApi(_ListApi):
         return super().get(request)
 
 
-class SendApi(APIView):
+class SendApi(NetworkApi):
     class InputSerializer(serializers.Serializer):
         case_id = serializers.UUIDField()
         to_office_id = serializers.IntegerField()
@@ -111,7 +118,7 @@ class SendApi(APIView):
         return Response(_out(request_detail(user=request.user, request_id=req.pk)), status=201)
 
 
-class DetailApi(APIView):
+class DetailApi(NetworkApi):
     @extend_schema(tags=TAGS, responses={200: RequestOutput, 404: ERRORS[404]}, summary="One tracing request")
     def get(self, request: Request, request_id: Any) -> Response:
         return Response(_out(request_detail(user=request.user, request_id=request_id)))
@@ -128,10 +135,10 @@ class AnswerInput(serializers.Serializer):
     searched = serializers.CharField(required=False, default="", allow_blank=True)
 
 
-def step_api(action: Any, summary: str, body: type[serializers.Serializer] | None = None) -> type[APIView]:
+def step_api(action: Any, summary: str, body: type[serializers.Serializer] | None = None) -> type[NetworkApi]:
     """A POST endpoint for one step: validate the body, call the action, return the request."""
 
-    class StepApi(APIView):
+    class StepApi(NetworkApi):
         @extend_schema(tags=TAGS, request=body, responses={200: RequestOutput, **ERRORS}, summary=summary,
                        operation_id=f"network_{action.__name__}")
         def post(self, request: Request, request_id: Any) -> Response:
