@@ -100,19 +100,12 @@ def run_splink(
     db_api = DuckDBAPI()
     table = db_api.register(to_table(records, normalised))
     linker = Linker(table, settings(), log_level=logging.WARNING)
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on("full_name", "dob")], recall=prior_recall
-    )
+    linker.training.estimate_probability_two_random_records_match([block_on("full_name", "dob")], recall=prior_recall)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("given_names", "family_name")
-    )
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_names", "family_name"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("dob"))
     predictions = linker.inference.predict()
-    return [
-        (row["unique_id_l"], row["unique_id_r"], row["match_probability"])
-        for row in predictions.as_record_list()
-    ]
+    return [(row["unique_id_l"], row["unique_id_r"], row["match_probability"]) for row in predictions.as_record_list()]
 
 
 def deterministic_recall(ds, normalised: bool) -> float:  # noqa: ANN001 (an evaluation.Dataset)

@@ -177,8 +177,10 @@ def render(rng: random.Random, entity: Entity, ident: str) -> PersonRecord:
     given_names, family_name = " ".join([given, *middle]), " ".join(family_parts)
     if rng.random() < 0.15:
         given_names, family_name = family_name, given_names  # order swapped at registration
+
     def maybe(p: float, value: str) -> str | None:  # noqa: E306
         return value if rng.random() < p else None
+
     return PersonRecord(
         id=ident, given_names=given_names or None, family_name=family_name or None,
         sex=maybe(0.9, entity.sex if rng.random() > 0.01 else "mf".replace(entity.sex, "")),

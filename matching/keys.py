@@ -49,9 +49,7 @@ def token_forms(tokens: Iterable[NameToken]) -> set[str]:
     return {form for t in tokens for form in t.forms if len(form) >= 2}
 
 
-def token_index_values(
-    names: Iterable[Sequence[NameToken]], years: Iterable[int] = ()
-) -> dict[str, set[str]]:
+def token_index_values(names: Iterable[Sequence[NameToken]], years: Iterable[int] = ()) -> dict[str, set[str]]:
     """full_name, token, phonetic and year_token values of some already normalised names."""
     values = _empty()
     years = list(years)

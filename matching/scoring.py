@@ -50,8 +50,7 @@ class Weights:
             "notes": self.notes,
             "thresholds": {"likely": self.likely, "possible": self.possible},
             "comparisons": {
-                c: {lv: {"m": self.m[c][lv], "u": self.u[c][lv]} for lv in levels}
-                for c, levels in COMPARISONS.items()
+                c: {lv: {"m": self.m[c][lv], "u": self.u[c][lv]} for lv in levels} for c, levels in COMPARISONS.items()
             },
         }
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -86,12 +85,10 @@ class ScoredPair:
 
 
 def decide(score: float, weights: Weights, possible: float | None = None) -> str | None:
-    """"likely", "possible" or None; `possible` overrides the possible threshold."""
-    if score >= weights.likely:
-        return "likely"
-    if score >= (weights.possible if possible is None else possible):
-        return "possible"
-    return None
+    """ "likely", "possible" or None (below the possible threshold, which `possible` overrides)."""
+    if score < (weights.possible if possible is None else possible):
+        return None
+    return "likely" if score >= weights.likely else "possible"
 
 
 def score_features(

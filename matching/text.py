@@ -34,12 +34,7 @@ _FINAL_VOWEL_H = re.compile(r"(?<=[aeiou])h$")
 def _strip_arabic_article(word: str) -> str:
     # "الحسن" is al-Hasan: the article is written joined, so it cannot be dropped as a
     # separate particle after transliteration. Allah itself starts with the same letters.
-    if (
-        word.startswith(_ARABIC_ARTICLE)
-        and len(word) > 3
-        and word != _ALLAH
-        and _ARABIC_LETTER.match(word)
-    ):
+    if word.startswith(_ARABIC_ARTICLE) and len(word) > 3 and word != _ALLAH and _ARABIC_LETTER.match(word):
         return word[2:]
     return word
 

@@ -1,0 +1,85 @@
+"""The blind-index contract: index names, shared keys across spellings, phones, phonetic codes."""
+
+from __future__ import annotations
+
+import jellyfish
+
+from matching.keys import (
+    INDEX_NAMES,
+    normalise_phone,
+    normalise_tokens,
+    person_index_values,
+    query_index_values,
+)
+from matching.phonetic import DEFAULT_SCHEME, phonetic_codes, skeleton
+from tracing.crypto.blind import INDEXES
+
+
+def test_index_names_are_those_the_encryption_layer_defines() -> None:
+    assert set(INDEX_NAMES) == set(INDEXES)
+    values = person_index_values(names=["Mohammed Hassan"], birth_year=1988, phones=["+254712345678"])
+    assert set(values) == set(INDEXES)
+    assert all(isinstance(v, set) and all(isinstance(x, str) for x in v) for v in values.values())
+
+
+def test_spellings_of_one_person_share_token_full_name_and_phonetic_values() -> None:
+    latin = person_index_values(names=["Mohammed Abdi Hassan"])
+    somali = query_index_values("Maxamed Cabdi Xasan")
+    arabic = query_index_values("محمد عبدي حسن")
+    for index in ("token", "full_name", "phonetic"):
+        assert latin[index] & somali[index] & arabic[index], index
+    assert {"mohammed", "abdi", "hassan"} <= latin["token"]
+    assert latin["full_name"] == {"abdi hassan mohammed"}
+
+
+def test_swapped_order_gives_same_full_name_value() -> None:
+    a = person_index_values(names=["Shevchenko Oleksandr"])
+    b = person_index_values(names=["Олександр Шевченко"])
+    assert a["full_name"] == b["full_name"] == {"alexander shevchenko"}
+
+
+def test_year_token_for_stored_person_and_tolerant_query() -> None:
+    stored = person_index_values(names=["Amina Farah"], birth_year=1990)
+    assert stored["year_token"] == {"1990|amina", "1990|farah"}
+    query = query_index_values("Aamina Faarax", birth_year=1991)
+    assert "1990|amina" in query["year_token"] and "1993|farah" in query["year_token"]
+    assert "1994|farah" not in query["year_token"]
+
+
+def test_nickname_indexes_formal_names_too() -> None:
+    values = person_index_values(names=["Sasha Koval"])
+    assert {"sasha", "alexander", "alexandra", "koval"} <= values["token"]
+
+
+def test_initials_are_not_indexed() -> None:
+    values = person_index_values(names=["M. Hassan"])
+    assert values["token"] == {"hassan"}
+
+
+def test_phone_query_and_normalisation() -> None:
+    assert query_index_values("+31 6 1234 5678") == {"phone": {"+31612345678"}}
+    assert normalise_phone("0612345678", "NL") == "+31612345678"
+    assert normalise_phone("not a phone") is None
+    stored = person_index_values(names=["X Y"], phones=["+254 712 345 678", "garbage"])
+    assert stored["phone"] == {"+254712345678"}
+
+
+def test_normalise_tokens_is_canonical_parts() -> None:
+    assert normalise_tokens("Xaliimo bint Cabdullaahi") == ["halima", "abdullah"]
+
+
+def test_phonetic_codes_use_each_algorithm_of_the_scheme() -> None:
+    codes = phonetic_codes("hassan")
+    assert codes == {f"m:{jellyfish.metaphone('hassan')}", "k:hsn"} and DEFAULT_SCHEME == ("metaphone", "skeleton")
+    assert phonetic_codes("m") == set()
+    assert {c[0] for c in phonetic_codes("hassan", ["soundex", "nysiis", "mrc"])} == {"s", "n", "r"}
+
+
+def test_skeleton_meets_unvowelled_arabic() -> None:
+    assert skeleton("mohammed") == skeleton("mhmd") == "mhmd"
+    assert skeleton("omar") == skeleton("umar") == "mr"
+    assert skeleton("yusuf") == skeleton("ywsf") == "ysf"
+
+
+def test_typo_shares_token_value_through_correction() -> None:
+    assert person_index_values(names=["Bonearenko"])["token"] & person_index_values(names=["Bondarenko"])["token"]
