@@ -16,6 +16,7 @@ outside the database (AUDIT_LOG, a ticket, another server) is `signed_note()`.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import logging
 
@@ -67,9 +68,10 @@ def trusted_keys() -> dict[str, Ed25519PublicKey]:
     return {key_id(k): k for k in keys}
 
 
-def checkpoint_text(size: int, head_hash: str, signed_at: object) -> bytes:
+def checkpoint_text(size: int, head_hash: str, signed_at: dt.datetime) -> bytes:
+    """The exact bytes that are signed (see the module docstring)."""
     root = base64.b64encode(bytes.fromhex(head_hash)).decode()
-    return f"{ORIGIN}\n{size}\n{root}\ntime {format_time(signed_at)}\n".encode()  # type: ignore[arg-type]
+    return f"{ORIGIN}\n{size}\n{root}\ntime {format_time(signed_at)}\n".encode()
 
 
 def signed_note(checkpoint: AuditCheckpoint) -> str:

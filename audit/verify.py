@@ -179,8 +179,9 @@ def scan_chain(
                     result.hashes_at[seq] = row[11]
                 prev = row[11]
                 expected = seq + 1
-                result.events += 1
-                result.last_seq, result.last_hash = seq, row[11]
+            if rows:
+                result.events += len(rows)
+                result.last_seq, result.last_hash = rows[-1][0], rows[-1][11]
             if len(rows) < batch_size:
                 break
             cursor_seq = rows[-1][0]
