@@ -4,6 +4,8 @@
 
 DATABASE_URL names the server (its database is only used to create and drop a new one,
 audit_bench_<pid>). AUDIT_BENCH_EVENTS changes the count. Prints one JSON object.
+AUDIT_BENCH_KEEP=1 keeps the database; AUDIT_BENCH_REUSE=<name> only times verification on
+a kept one (the insert takes minutes on a busy machine; verification is what is measured).
 """
 
 from __future__ import annotations
@@ -76,14 +78,37 @@ def event_rows(count: int, offices: list[int]) -> Any:
         )
 
 
-def run(count: int) -> dict[str, Any]:
+def time_verification() -> dict[str, Any]:
+    from django.db import connection
+
+    from audit.verify import verify_chain
+
+    cpu_started = time.process_time()
+    result = verify_chain()
+    verify_cpu = time.process_time() - cpu_started
+    connection.close()  # the parallel run forks; it must not share this connection
+    parallel = verify_chain(workers=2)
+    return {
+        "events": result.events,
+        "checkpoints": result.checkpoints,
+        "verify_ok": result.ok,
+        "verify_seconds": result.seconds,
+        "verify_events_per_second": round(result.events / result.seconds),
+        "verify_python_cpu_seconds": round(verify_cpu, 1),
+        "verify_workers_2_ok": parallel.ok,
+        "verify_workers_2_seconds": parallel.seconds,
+        "load_average_1min": os.getloadavg()[0],
+        "cpus": os.cpu_count(),
+    }
+
+
+def insert(count: int) -> float:
+    """Migrate, then COPY `count` chained events and a checkpoint every 100,000; seconds."""
     from django.core.management import call_command
     from django.db import connection, transaction
 
     from audit.checkpoints import sign_checkpoint
-    from audit.events import record_event
     from audit.models import ChainHead
-    from audit.verify import verify_chain
     from tracing.models import Office
 
     call_command("migrate", "audit", verbosity=0)
@@ -107,48 +132,50 @@ def run(count: int) -> dict[str, Any]:
     inserted = time.monotonic() - started
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE audit_auditevent")
+    return inserted
 
-    cpu_started = time.process_time()
-    result = verify_chain()
-    verify_cpu = time.process_time() - cpu_started
-    connection.close()  # the parallel run forks; it must not share this connection
-    parallel = verify_chain(workers=2)
-    appends, append_started = 500, time.monotonic()
-    for i in range(appends):
+
+def time_appends(count: int = 500) -> float:
+    """record_event calls a second, each in its own committed transaction."""
+    from django.db import transaction
+
+    from audit.events import record_event
+
+    started = time.monotonic()
+    for i in range(count):
         with transaction.atomic():
             record_event(event_type="request.sent", actor=None, data={"n": i})
-    append_seconds = time.monotonic() - append_started
-    return {
-        "events": result.events,
-        "checkpoints": result.checkpoints,
-        "verify_ok": result.ok,
-        "verify_seconds": result.seconds,
-        "verify_events_per_second": round(result.events / result.seconds),
-        "verify_python_cpu_seconds": round(verify_cpu, 1),
-        "verify_workers_2_ok": parallel.ok,
-        "verify_workers_2_seconds": parallel.seconds,
-        "insert_seconds_generate_hash_and_copy": round(inserted, 1),
-        "record_event_per_second_sequential": round(appends / append_seconds),
-        "load_average_1min_at_end": os.getloadavg()[0],
-        "cpus": os.cpu_count(),
-    }
+    return count / (time.monotonic() - started)
 
 
 def main() -> None:
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    if reuse := os.environ.get("AUDIT_BENCH_REUSE"):
+        setup_django(with_database(base, reuse))
+        print(json.dumps({"database": "postgresql", "reused": reuse, **time_verification()}))
+        return
     name = f"audit_bench_{os.getpid()}"
+    keep = os.environ.get("AUDIT_BENCH_KEEP") == "1"
     with psycopg.connect(base, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
         setup_django(with_database(base, name))
-        summary = run(EVENTS)
+        inserted = insert(EVENTS)
+        summary = time_verification()
+        appends = time_appends()
         from django.db import connections
 
         connections.close_all()
-        print(json.dumps({"database": "postgresql", **summary}))
+        print(json.dumps({
+            "database": "postgresql", **summary,
+            "insert_seconds_generate_hash_and_copy": round(inserted, 1),
+            "record_event_per_second_sequential": round(appends),
+            "kept": name if keep else None,
+        }))
     finally:
-        with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            with psycopg.connect(base, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
