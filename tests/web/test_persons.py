@@ -78,7 +78,7 @@ def test_add_a_relative(client_for: Any, personas: Any, open_case: Any) -> None:
     assert response.status_code == 302
     relative = Person.objects.get(case=open_case, role="relative")
     assert relative.display_name == "Asha Ali" and relative.relationship == "cousin"
-    assert events(open_case, "person.added")[-1].data == {"role": "relative"}
+    assert events(open_case, "person.added")[-1].data["role"] == "relative"
 
 
 def test_add_needs_a_role(client_for: Any, personas: Any, open_case: Any) -> None:
@@ -108,7 +108,7 @@ def test_erase_asks_for_confirmation_and_reason(client_for: Any, personas: Any, 
     assert done.status_code == 302
     sought = Person.objects.get(pk=sought.pk)
     assert sought.erased_at is not None and sought.data_key.wrapped is None
-    assert events(open_case, "person.erased")[-1].data == {"reason": "risk"}
+    assert events(open_case, "person.erased")[-1].data["reason"] == "risk"
     # Editing an erased person is not possible.
     assert client.get(f"/persons/{sought.id}/edit/").status_code == 404
 
