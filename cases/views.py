@@ -12,6 +12,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -305,7 +306,9 @@ def _detail_page(request: HttpRequest, case_id: Any, purpose: str, status: int =
             .order_by("-seq").only("seq", "event_type", "actor_username", "occurred_at", "data")[:TIMELINE_LIMIT]
         )
     notes = list(visible(user, Note).filter(case=case).select_related("author", "author_office", "data_key"))
-    attachments = list(visible(user, Attachment).filter(case=case).select_related("uploaded_by", "data_key"))
+    # An erased person's attachments are shredded (file gone, name unreadable): not listed.
+    attachments = list(visible(user, Attachment).filter(case=case).filter(
+        Q(person__isnull=True) | Q(person__erased_at__isnull=True)).select_related("uploaded_by", "data_key"))
     editable = can(user, "case.edit", case)
     return render(request, "cases/case_detail.html", {
         "case": case, "level": detail.level, "is_owner": detail.level == Level.OWNER,

@@ -146,14 +146,45 @@ def person_erase(*, acting_user: Any, person_id: Any, reason: str) -> Person:
         return person
     if reason not in ErasureReason.values:
         raise ValidationFailed(_("Choose the reason for erasure."), field_errors={"reason": [_("Choose a reason.")]})
+    blanked = _outbox_forget(person)
     person.erased_at = timezone.now()
     person.save(update_fields=["erased_at"])
-    person.search_terms.all().delete()
+    terms = person.search_terms.all().delete()[0]
     from cases.attachments import attachment_files_delete
 
-    attachment_files_delete(person.attachments.all())
+    attachments = list(person.attachments.all())
+    attachment_files_delete(attachments)
     data_key_destroy(person.data_key)
     touch(person.case)
     record_event(event_type="person.erased", actor=acting_user, office=person.case.office,
-                 case_id=person.case_id, person_ids=[person.id], data={"reason": reason})
+                 case_id=person.case_id, person_ids=[person.id],
+                 data={"reason": reason, "search_terms": terms, "files": len(attachments), "messages": blanked})
     return person
+
+
+def _outbox_forget(person: Person) -> int:
+    """Blank the case's messages addressed to the person's email.
+
+    Messages are sealed under the case key (the caseworker must still read what was sent), so
+    shredding the person's key does not reach them: their address and text are removed here,
+    and a message not yet sent never will be.
+    """
+    email = person.email
+    if not email:
+        return 0
+    from tracing.models import OutboxMessage
+
+    blanked = 0
+    for message in OutboxMessage.objects.select_for_update().select_related("data_key").filter(
+        case_id=person.case_id
+    ):
+        if message.data_key.wrapped is None or message.recipient != email:
+            continue
+        message.recipient = message.subject = message.body = ""
+        fields = ["recipient", "subject", "body"]
+        if message.status in (OutboxMessage.Status.PENDING, OutboxMessage.Status.HELD):
+            message.status, message.last_error = OutboxMessage.Status.FAILED, "recipient erased"
+            fields += ["status", "last_error"]
+        message.save(update_fields=fields)
+        blanked += 1
+    return blanked
