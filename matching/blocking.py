@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from matching.features import Features
 from matching.keys import QUERY_YEAR_TOLERANCE as YEAR_TOLERANCE
 from matching.keys import token_forms
-from matching.phonetic import phonetic_codes
+from matching.phonetic import DEFAULT_SCHEME, phonetic_codes
 
 DEFAULT_MAX_BLOCK = 1000
 DEFAULT_RARE_BLOCK = 30
@@ -34,8 +34,8 @@ class RecordKeys:
     year: int | None
 
 
-def record_keys(f: Features) -> RecordKeys:
-    """The index values of one record, grouped by name part."""
+def record_keys(f: Features, scheme: Sequence[str] = DEFAULT_SCHEME) -> RecordKeys:
+    """The index values of one record, grouped by name part (scheme: phonetic algorithms)."""
     parts = []
     full_names = set()
     for name in (f.name, f.other):
@@ -46,7 +46,7 @@ def record_keys(f: Features) -> RecordKeys:
             forms = token_forms([token])
             if forms:
                 keys = {f"token:{x}" for x in forms}
-                keys.update(f"phonetic:{c}" for x in forms for c in phonetic_codes(x))
+                keys.update(f"phonetic:{c}" for x in forms for c in phonetic_codes(x, scheme))
                 parts.append(frozenset(keys))
     direct = frozenset(full_names | {f"phone:{p}" for p in f.phones})
     forms = frozenset(token_forms([*f.name, *f.other]))
@@ -61,12 +61,13 @@ class Blocker:
         records: Sequence[Features],
         max_block: int = DEFAULT_MAX_BLOCK,
         rare_block: int = DEFAULT_RARE_BLOCK,
+        scheme: Sequence[str] = DEFAULT_SCHEME,
     ) -> None:
-        self.max_block, self.rare_block = max_block, rare_block
+        self.max_block, self.rare_block, self.scheme = max_block, rare_block, scheme
         self.postings: dict[str, list[int]] = defaultdict(list)
         self.keys: list[RecordKeys] = []
         for i, f in enumerate(records):
-            rk = record_keys(f)
+            rk = record_keys(f, scheme)
             self.keys.append(rk)
             part_keys = set().union(*rk.parts) if rk.parts else set()
             year_keys = {f"year_token:{rk.year}|{x}" for x in rk.forms} if rk.year else set()
@@ -102,9 +103,10 @@ def dedupe_pairs(
     records: Sequence[Features],
     max_block: int = DEFAULT_MAX_BLOCK,
     rare_block: int = DEFAULT_RARE_BLOCK,
+    scheme: Sequence[str] = DEFAULT_SCHEME,
 ) -> Iterator[tuple[int, int]]:
     """Each candidate pair (i, j), i < j, of one file once."""
-    blocker = Blocker(records, max_block, rare_block)
+    blocker = Blocker(records, max_block, rare_block, scheme)
     for i in range(len(records)):
         for j in sorted(blocker.candidates(blocker.keys[i])):
             if j > i:
@@ -120,5 +122,5 @@ def link_pairs(
     """Candidate pairs (i in left, j in right) between two files."""
     blocker = Blocker(right, max_block, rare_block)
     for i, f in enumerate(left):
-        for j in sorted(blocker.candidates(record_keys(f))):
+        for j in sorted(blocker.candidates(record_keys(f, blocker.scheme))):
             yield i, j

@@ -237,6 +237,24 @@ def generate(n_entities: int, seed: int, sibling_rate: float = 0.25) -> Dataset:
     return Dataset(records, truth)
 
 
+def hide_variant_groups(fraction: float, seed: int = 0) -> frozenset[str]:
+    """Make the normaliser forget a random share of the name variant groups.
+
+    Generate the data first: the generator still spells names from the full tables, so the
+    engine then meets names, native spellings and romanisations it has no entry for, as it
+    will in the field. Returns the hidden canonical names; fraction 0 restores everything.
+    """
+    from matching import compare, normalize
+
+    lexicon.hide_groups(frozenset())
+    canon = sorted(lexicon.names().spellings)
+    hidden = frozenset(random.Random(seed).sample(canon, round(fraction * len(canon))))
+    lexicon.hide_groups(hidden)
+    for cached in (normalize._token, normalize.name_tokens, compare.token_similarity):
+        cached.cache_clear()
+    return hidden
+
+
 def pair_key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 

@@ -37,7 +37,7 @@ ALGORITHMS: dict[str, Callable[[str], str]] = {
 }
 PREFIX = {"metaphone": "m", "nysiis": "n", "soundex": "s", "mrc": "r", "skeleton": "k"}
 
-DEFAULT_SCHEME: tuple[str, ...] = ("metaphone", "skeleton")
+DEFAULT_SCHEME: tuple[str, ...] = ("soundex", "skeleton")
 
 
 def phonetic_codes(word: str, scheme: Iterable[str] = DEFAULT_SCHEME) -> set[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from anyascii import anyascii
 
@@ -39,12 +40,18 @@ def _strip_arabic_article(word: str) -> str:
     return word
 
 
-def transliterate(text: str) -> str:
-    """NFKC, case fold and transliterate any script to lower-case ASCII (spaces kept)."""
+def transliterate(text: str, backend: Callable[[str], str] = anyascii, arabic_vowels: bool = True) -> str:
+    """NFKC, case fold and transliterate any script to lower-case ASCII (spaces kept).
+
+    backend and arabic_vowels exist for benchmarks/matching_translit.py, which compares
+    transliterators; the engine always uses the defaults.
+    """
     text = unicodedata.normalize("NFKC", text or "").casefold()
     if _ARABIC_LETTER.search(text):
-        text = " ".join(_strip_arabic_article(w) for w in text.split()).translate(_ARABIC_VOWELS)
-    text = _GLOTTAL.sub("", anyascii(text).lower())
+        text = " ".join(_strip_arabic_article(w) for w in text.split())
+        if arabic_vowels:
+            text = text.translate(_ARABIC_VOWELS)
+    text = _GLOTTAL.sub("", backend(text).lower())
     return _OCR_DIGIT.sub(lambda m: _DIGIT_LETTER[m[0]], text)
 
 

@@ -69,10 +69,11 @@ def test_normalise_tokens_is_canonical_parts() -> None:
 
 
 def test_phonetic_codes_use_each_algorithm_of_the_scheme() -> None:
-    codes = phonetic_codes("hassan")
-    assert codes == {f"m:{jellyfish.metaphone('hassan')}", "k:hsn"} and DEFAULT_SCHEME == ("metaphone", "skeleton")
+    assert DEFAULT_SCHEME == ("soundex", "skeleton")  # chosen with benchmarks/matching_phonetic.py
+    assert phonetic_codes("hassan") == {"s:H250", "k:hsn"}
     assert phonetic_codes("m") == set()
-    assert {c[0] for c in phonetic_codes("hassan", ["soundex", "nysiis", "mrc"])} == {"s", "n", "r"}
+    codes = phonetic_codes("hassan", ["metaphone", "nysiis", "mrc"])
+    assert codes == {f"m:{jellyfish.metaphone('hassan')}", f"n:{jellyfish.nysiis('hassan')}", "r:HSN"}
 
 
 def test_skeleton_meets_unvowelled_arabic() -> None:
