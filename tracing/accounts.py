@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.signals import user_locked_out
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -47,6 +48,21 @@ def _login_event(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) ->
     from audit.events import record_event
 
     record_event(event_type="auth.login", actor=user, data={})
+
+
+@receiver(user_locked_out)
+def _locked_out_event(sender: Any, request: HttpRequest | None = None, username: str | None = None,
+                      **kwargs: Any) -> None:
+    """A lockout is a security event of its own: alerting watches for bursts of them."""
+    from django.contrib.auth import get_user_model
+
+    from audit.events import record_event
+
+    # The account is named only when it exists: a typed username that matches nobody may be a
+    # mistyped password, and is not written down.
+    user = get_user_model().objects.filter(username=username).first() if username else None
+    record_event(event_type="auth.locked_out", actor=None, data={"user_id": user.pk if user else None,
+                                                                 "path": getattr(request, "path", "")})
 
 
 @receiver(user_login_failed)

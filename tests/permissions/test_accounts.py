@@ -35,6 +35,8 @@ def test_repeated_failures_lock_the_account(client: Any, personas: Any, settings
     assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(event_type="auth.login_failed").count() >= 5
     assert not AuditEvent.objects.filter(event_type="auth.login").exists()
+    locked = AuditEvent.objects.filter(event_type="auth.locked_out")
+    assert locked.exists() and all(e.data["user_id"] == personas.caseworker.pk for e in locked)
     # Failures are recorded without the password tried or the username typed.
     assert all("wrong" not in str(e.data) for e in AuditEvent.objects.filter(event_type="auth.login_failed"))
 
