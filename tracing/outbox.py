@@ -55,7 +55,8 @@ def _schedule(task: Any, message_id: str) -> None:
 def outbox_deliver_one(message_id: str) -> bool:
     """Send one pending message exactly once (row lock + status check make retries safe)."""
     with transaction.atomic():
-        msg = OutboxMessage.objects.select_for_update().select_related("data_key", "to_user").filter(
+        # of=("self",): PostgreSQL cannot lock the nullable side of the to_user outer join.
+        msg = OutboxMessage.objects.select_for_update(of=("self",)).select_related("data_key", "to_user").filter(
             pk=message_id, status=OutboxMessage.Status.PENDING
         ).first()
         if msg is None:
