@@ -237,8 +237,10 @@ def synthetic_items(count: int, *, seed: int = 2026) -> Iterator[dict[str, Any]]
 
 def _synthetic_part(code: str, count: int, batch_size: int, part: int, started: float,
                     write: Callable[[str], Any] | None) -> BulkResult:
-    """One process's share of `seed_demo --cases`, with progress lines."""
-    connections.close_all()
+    """One process's share of `seed_demo --cases`, with progress lines.
+
+    A forked child opens its own connection: the parent closed its connections before forking.
+    """
     user = get_user_model().objects.get(username=_username(code, Role.CASEWORKER))
     write = write or (lambda line: print(line, flush=True))
 
@@ -343,8 +345,10 @@ class Command(BaseCommand):
     def _synthetic(self, offices: dict[str, Office], code: str, count: int, batch_size: int, workers: int) -> None:
         if code not in offices:
             raise CommandError(f"unknown office {code}; choose one of {', '.join(offices)}")
-        if connection.vendor != "postgresql":
-            workers = 1  # SQLite has one writer at a time: more processes would only wait
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            # SQLite has one writer at a time, and an open transaction (a test) cannot be
+            # shared with other processes: one process then.
+            workers = 1
         workers = max(1, min(workers, count // batch_size or 1))
         started = time.perf_counter()
         if workers == 1:
