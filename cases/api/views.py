@@ -27,6 +27,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from audit.access import AccessKind, log_access
 from cases.access import access_case, access_person
@@ -60,7 +61,7 @@ def _errors(*codes: int) -> dict[int, Any]:
     return dict.fromkeys(codes, s.ErrorSerializer)
 
 
-def _valid(serializer_class: type[s.serializers.Serializer], data: Any) -> dict[str, Any]:
+def _valid(serializer_class: type[Serializer], data: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
