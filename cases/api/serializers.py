@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from rest_framework import serializers
 from rest_framework.relations import PKOnlyObject
 
+from audit.access import Purpose
 from cases.models import (
     Attachment,
     Case,
@@ -167,7 +168,14 @@ class CaseListQuerySerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
     assigned_to_me = serializers.BooleanField(required=False, default=False)
     reference = serializers.CharField(max_length=24, required=False)
+    overdue = serializers.BooleanField(required=False, default=False, help_text="Open cases past their review date.")
     q = serializers.CharField(max_length=200, required=False, help_text="Name or phone number of a person.")
+
+
+class CaseReadQuerySerializer(serializers.Serializer):
+    purpose = serializers.ChoiceField(
+        choices=Purpose.choices, required=False, help_text="Why you open a case that is not your own work (logged)."
+    )
 
 
 class TransitionInputSerializer(serializers.Serializer):

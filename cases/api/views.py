@@ -152,8 +152,8 @@ class CaseViewSet(ApiViewSet):
     def get_queryset(self) -> QuerySet[Case]:
         return visible(self.request.user, Case)
 
-    def _detail(self, request: Request, case_id: Any) -> dict[str, Any]:
-        detail = case_detail(user=request.user, case_id=case_id, kind=API_READ)
+    def _detail(self, request: Request, case_id: Any, purpose: str = "") -> dict[str, Any]:
+        detail = case_detail(user=request.user, case_id=case_id, kind=API_READ, purpose=purpose)
         detail.case.visible_persons = [person for person, _fields in detail.persons]
         return s.CaseDetailSerializer(detail.case, context={"levels": {detail.case.id: detail.level}}).data
 
@@ -184,10 +184,13 @@ class CaseViewSet(ApiViewSet):
         return Response(self._detail(request, case.id), status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Read a case (redacted to your access level)", responses={200: s.CaseDetailSerializer, **_errors(404)}
+        summary="Read a case (redacted to your access level)",
+        parameters=[s.CaseReadQuerySerializer],
+        responses={200: s.CaseDetailSerializer, **_errors(400, 404)},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
-        return Response(self._detail(request, pk))
+        purpose = _valid(s.CaseReadQuerySerializer, request.query_params).get("purpose", "")
+        return Response(self._detail(request, pk, purpose))
 
     @extend_schema(
         summary="Edit case fields",

@@ -131,3 +131,12 @@ def test_the_read_is_logged_without_plaintext(personas: Any, open_case: Any, cli
     # A refused read writes no access event.
     client_for(personas.outsider).get(case_url(open_case))
     assert api_reads(personas.outsider) == []
+
+
+def test_a_purpose_is_logged_and_checked(personas: Any, open_case: Any, client_for: Any) -> None:
+    client = client_for(personas.supervisor)
+    assert client.get(case_url(open_case), {"purpose": "supervision"}).status_code == 200
+    assert api_reads(personas.supervisor)[0].data["purpose"] == "supervision"
+    response = client.get(case_url(open_case), {"purpose": "curiosity"})
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["purpose"]
+    assert len(api_reads(personas.supervisor)) == 1

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.pagination import PageNumberPagination
 
 from cases.actions import case_open, case_transition
@@ -88,6 +90,10 @@ def test_filters(personas: Any, client_for: Any) -> None:
     assert ids(priority=1) == {str(urgent.id)}
     assert ids(assigned_to_me="true") == {str(urgent.id)}  # the supervisor's case is unassigned
     assert ids(reference=reviewed.reference) == {str(reviewed.id)}
+    assert ids(overdue="true") == set()
+    urgent.due_at = timezone.now() - timedelta(days=1)
+    urgent.save(update_fields=["due_at"])
+    assert ids(overdue="true") == {str(urgent.id)}
 
 
 def test_invalid_filters_are_field_errors(personas: Any, client_for: Any) -> None:
