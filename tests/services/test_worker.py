@@ -1,0 +1,75 @@
+"""Through real services: Redis as the broker and a Celery worker process on the test database."""
+
+from __future__ import annotations
+
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from cases.actions import case_open, case_transition
+from tests.factories import sample_case_data
+from tests.services.conftest import Worker, wait_for
+from tracing.celery import app
+from tracing.models import OutboxMessage
+from tracing.tasks import outbox_deliver, outbox_flush
+
+pytestmark = [
+    pytest.mark.services,
+    pytest.mark.xdist_group("services"),  # one worker process at a time, on one xdist node
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _sent(case_id: Any, count: int) -> bool:
+    return OutboxMessage.objects.filter(case_id=case_id, status=OutboxMessage.Status.SENT).count() == count
+
+
+def test_a_notification_from_an_action_is_delivered_by_the_worker(
+    personas: Any, worker: Worker, through_broker: None
+) -> None:
+    case = case_open(acting_user=personas.caseworker, **sample_case_data())
+    case_transition(acting_user=personas.caseworker, case_id=case.id, transition="start_review")
+    # Accepting tells the assigned caseworker and the enquirer: two outbox rows, committed
+    # with the transition, then handed to the broker.
+    case_transition(acting_user=personas.supervisor, case_id=case.id, transition="accept")
+    wait_for(lambda: _sent(case.id, 2), what="two outbox messages sent", worker=worker)
+
+    files = "\n".join(worker.mail_files())
+    assert "To: cw@example.org" in files and "To: amina.enquirer@example.org" in files
+    assert f"Subject: Your tracing request {case.reference}" in files
+    assert mail.outbox == []  # the test process sent nothing: the worker did
+    log = worker.log_text()
+    assert log.count("Task tracing.tasks.outbox_deliver[") >= 2 and "succeeded" in log
+
+
+def test_the_flush_delivers_what_the_broker_missed(personas: Any, worker: Worker, through_broker: None) -> None:
+    case = case_open(acting_user=personas.caseworker, **sample_case_data())
+    with mock.patch.object(outbox_deliver, "delay", side_effect=ConnectionRefusedError("broker down")):
+        case_transition(acting_user=personas.caseworker, case_id=case.id, transition="start_review")
+        case_transition(acting_user=personas.supervisor, case_id=case.id, transition="accept")
+    pending = OutboxMessage.objects.filter(case_id=case.id, status=OutboxMessage.Status.PENDING)
+    assert pending.count() == 2 and worker.mail_files() == []
+
+    outbox_flush.delay()  # what beat sends every minute
+    wait_for(lambda: _sent(case.id, 2), what="the flush to send both", worker=worker)
+    outbox_flush.delay()
+    outbox_deliver.delay(str(pending.model.objects.filter(case_id=case.id).first().pk))  # a duplicate delivery
+    wait_for(lambda: worker.log_text().count("Task tracing.tasks.outbox_flush[") >= 4, what="the second flush",
+             worker=worker)
+    wait_for(lambda: worker.log_text().count("Task tracing.tasks.outbox_deliver[") >= 2,
+             what="the duplicate delivery", worker=worker)
+    # The file backend writes one file per connection; across them, each message once.
+    assert "".join(worker.mail_files()).count("\nSubject: ") == 2
+
+
+def test_healthz_broker_check_and_worker_ping(client: Client, worker: Worker, through_broker: None) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["broker"] == {"ok": True, "mode": "broker"}
+    assert body["database"] == {"ok": True, "vendor": "postgresql"}
+    replies = app.control.ping(destination=[worker.node], timeout=5)
+    assert replies == [{worker.node: {"ok": "pong"}}]
