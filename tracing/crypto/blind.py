@@ -21,19 +21,33 @@ class IndexSpec:
     name: str
     bits: int
     what: str
+    #: Expected terms per person (measured on typical cases): sizes the index for R.
+    per_person: float = 1.0
 
 
-# Sizing for an expected network of about 10^6 persons; see docs/encryption.md.
+#: Persons the network is sized for: the rule below must hold across this whole range.
+EXPECTED_PERSONS = (100_000, 1_000_000)
+
+# Truncation follows CipherSweet's coincidence rule for each index on its own: with R terms
+# and L bits, C = R / 2^L must satisfy 2 <= C < sqrt(R), i.e. log2(R)/2 < L <= log2(R) - 1,
+# so every term is shared by a few unrelated records and search still gets few candidates.
+# The figures per index and R are in docs/encryption.md ("Blind-index sizing").
 INDEXES: dict[str, IndexSpec] = {
     spec.name: spec
     for spec in [
-        IndexSpec("full_name", 32, "all name tokens, sorted and joined"),
-        IndexSpec("token", 24, "each name token"),
-        IndexSpec("phonetic", 20, "phonetic codes of each name token"),
-        IndexSpec("year_token", 24, "birth year with each name token"),
-        IndexSpec("phone", 32, "E.164 phone number"),
+        IndexSpec("full_name", 15, "all name tokens, sorted and joined", per_person=1.2),
+        IndexSpec("token", 16, "each name token", per_person=4),
+        IndexSpec("phonetic", 16, "phonetic codes of each name token", per_person=8),
+        IndexSpec("year_token", 16, "birth year with each name token", per_person=4),
+        IndexSpec("phone", 14, "E.164 phone number", per_person=0.6),
     ]
 }
+
+
+def coincidences(spec: IndexSpec, persons: int) -> tuple[float, float]:
+    """(C, sqrt(R)) of an index for a number of persons: CipherSweet wants 2 <= C < sqrt(R)."""
+    terms = persons * spec.per_person
+    return terms / 2**spec.bits, terms**0.5
 
 
 @lru_cache(maxsize=256)
