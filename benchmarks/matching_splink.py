@@ -17,6 +17,7 @@ from anyascii import anyascii
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
 from matching.dates import parse_partial_date
+from matching.evaluation import Dataset
 from matching.normalize import canonical_tokens, normalise_place
 from matching.records import PersonRecord
 
@@ -108,7 +109,7 @@ def run_splink(
     return [(row["unique_id_l"], row["unique_id_r"], row["match_probability"]) for row in predictions.as_record_list()]
 
 
-def deterministic_recall(ds, normalised: bool) -> float:  # noqa: ANN001 (an evaluation.Dataset)
+def deterministic_recall(ds: Dataset, normalised: bool) -> float:
     """Share of a labelled set's true pairs that agree exactly on full name and date of birth."""
     rows = {r["unique_id"]: r for r in to_table(ds.records, normalised).to_pylist()}
     true = ds.true_pairs()

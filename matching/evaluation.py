@@ -178,7 +178,7 @@ def render(rng: random.Random, entity: Entity, ident: str) -> PersonRecord:
     if rng.random() < 0.15:
         given_names, family_name = family_name, given_names  # order swapped at registration
 
-    def maybe(p: float, value: str) -> str | None:  # noqa: E306
+    def maybe(p: float, value: str) -> str | None:
         return value if rng.random() < p else None
 
     return PersonRecord(

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from matching.corruption import ocr_error, romanise_differently, typo
 from matching.dates import parse_partial_date
-from matching.evaluation import generate, pools, precision_recall, script_of
+from matching.evaluation import generate, hide_variant_groups, pools, precision_recall, script_of
 from matching.normalize import canonical_tokens
 
 
@@ -80,3 +80,13 @@ def test_precision_recall() -> None:
         "precision": 0.5, "recall": 0.5, "f1": 0.5, "predicted": 2, "true": 2,
     }  # fmt: skip
     assert precision_recall(set(), {(1, 2)})["f1"] == 0.0
+
+
+def test_hiding_variant_groups_and_restoring_them() -> None:
+    try:
+        hidden = hide_variant_groups(1.0)
+        assert "mohammed" in hidden
+        assert canonical_tokens("Maxamed") == ["mahamed"]  # only folded now
+    finally:
+        assert hide_variant_groups(0.0) == frozenset()
+    assert canonical_tokens("Maxamed") == ["mohammed"]

@@ -7,18 +7,18 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from tqdm import tqdm
 
 from matching.explain import explain
 from matching.linking import link_records
 from matching.records import FIELD_NAMES, PersonRecord
-from matching.scoring import load_weights
+from matching.scoring import Weights, load_weights
 
 OUTPUT_COLUMNS = ("left_id", "right_id", "score", "decision", "explanation")
 
 
-def read_records(path: Path, stderr: object) -> list[PersonRecord]:
+def read_records(path: Path, stderr: OutputWrapper) -> list[PersonRecord]:
     """Valid rows of a CSV file as records; each bad row is reported with its line number."""
     try:
         handle = path.open(newline="", encoding="utf-8-sig")  # utf-8-sig drops a BOM
@@ -47,7 +47,7 @@ def read_records(path: Path, stderr: object) -> list[PersonRecord]:
     return records
 
 
-def _row_problem(row: dict, seen: set[str]) -> str | None:
+def _row_problem(row: dict[str | None, str | list[str] | None], seen: set[str]) -> str | None:
     if None in row:
         return "more values than columns"
     ident = (row.get("id") or "").strip()
@@ -103,7 +103,15 @@ class Command(BaseCommand):
         self.stdout.write(f"{mode} {len(left)}{'' if right is None else f' x {len(right)}'} records: "
                           f"{written} pairs written to {options['out']}")  # fmt: skip
 
-    def _rows(self, left, right, weights, threshold, bar, by_id) -> Iterator[tuple]:  # noqa: ANN001
+    def _rows(
+        self,
+        left: list[PersonRecord],
+        right: list[PersonRecord] | None,
+        weights: Weights,
+        threshold: float | None,
+        bar: tqdm,
+        by_id: dict[str, PersonRecord],
+    ) -> Iterator[tuple[str, str, str, str | None, str]]:
         done = 0
 
         def progress(n: int) -> None:
