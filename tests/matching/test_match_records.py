@@ -63,6 +63,17 @@ def test_link_two_files(tmp_path: Path) -> None:
     assert pairs == {("nl-1", "ke-7"), ("nl-1", "camp-3"), ("ua-1", "ua-2")}
 
 
+def test_link_files_that_reuse_ids(tmp_path: Path) -> None:
+    header = "id,given_names,family_name,birth_date"
+    left = write(tmp_path / "a.csv", [header, "1,Amina,Farah,1990", "2,Iryna,Boiko,1971"])
+    right = write(tmp_path / "b.csv", [header, "1,Ірина,Бойко,1971", "2,Aamina,Faarax,1990"])
+    out = tmp_path / "links.csv"
+    run("--left", str(left), "--right", str(right), "--out", str(out))
+    rows = links(out)
+    assert {(r["left_id"], r["right_id"]) for r in rows} == {("1", "2"), ("2", "1")}
+    assert all("birth_date=partial" in r["explanation"] for r in rows)  # both dates year-only
+
+
 def test_threshold_overrides_possible(tmp_path: Path) -> None:
     brother = "ke-8,Ahmed Abdi,Hassan,,m,1995,Kismayo,,,,"
     left = write(tmp_path / "a.csv", [HEADER, *ROWS, brother])

@@ -86,13 +86,12 @@ class Command(BaseCommand):
             total=len(left), unit="record", file=sys.stderr, disable=bool(options["no_progress"]),
             desc="matching",
         )  # fmt: skip
-        by_id = {r.id: r for r in [*left, *(right or [])]}
         written = 0
         try:
             with options["out"].open("w", newline="", encoding="utf-8") as out:
                 writer = csv.writer(out)
                 writer.writerow(OUTPUT_COLUMNS)
-                for row in self._rows(left, right, weights, options["threshold"], bar, by_id):
+                for row in self._rows(left, right, weights, options["threshold"], bar):
                     writer.writerow(row)
                     written += 1
         except OSError as exc:
@@ -110,9 +109,11 @@ class Command(BaseCommand):
         weights: Weights,
         threshold: float | None,
         bar: tqdm,
-        by_id: dict[str, PersonRecord],
     ) -> Iterator[tuple[str, str, str, str | None, str]]:
         done = 0
+        # The two files may reuse each other's ids: look each side up in its own file.
+        left_by_id = {r.id: r for r in left}
+        right_by_id = left_by_id if right is None else {r.id: r for r in right}
 
         def progress(n: int) -> None:
             nonlocal done
@@ -120,6 +121,6 @@ class Command(BaseCommand):
             done = n
 
         for pair in link_records(left, right, weights=weights, threshold=threshold, progress=progress):
-            text = explain(pair, by_id[pair.left_id], by_id[pair.right_id], visible_fields=()).as_text()
+            text = explain(pair, left_by_id[pair.left_id], right_by_id[pair.right_id], visible_fields=()).as_text()
             yield pair.left_id, pair.right_id, f"{pair.score:.2f}", pair.decision, text
         bar.update(len(left) - done)
