@@ -307,11 +307,11 @@ class AttachmentForm(forms.Form):
 
 
 class AssignForm(VersionedForm):
-    assignee = forms.ChoiceField(label=_("Assign to"), required=False)
+    assigned_to = forms.ChoiceField(label=_("Assign to"), required=False)
 
     def __init__(self, *args: Any, staff: list[tuple[int, str]] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [("", _("Nobody (unassigned)"))] + [(str(pk), n) for pk, n in staff]
+        self.fields["assigned_to"].choices = [("", _("Nobody (unassigned)"))] + [(str(pk), n) for pk, n in staff]
 
 
 class ConsentForm(forms.Form):

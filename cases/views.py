@@ -502,10 +502,10 @@ def case_assign(request: HttpRequest, case_id: Any) -> HttpResponse:
         ).select_related("user").order_by("role", "user__username")
     ]
     form = AssignForm(request.POST or None, staff=staff,
-                      initial={"expected_version": case.version, "assignee": case.assigned_to_id or ""})
+                      initial={"expected_version": case.version, "assigned_to": case.assigned_to_id or ""})
     if _submitted(request, lambda: actions.case_assign(
             acting_user=request.user, case_id=case.id,
-            assignee_id=int(form.cleaned_data["assignee"]) if form.cleaned_data["assignee"] else None,
+            assignee_id=int(form.cleaned_data["assigned_to"]) if form.cleaned_data["assigned_to"] else None,
             expected_version=form.cleaned_data["expected_version"]), _("The case was assigned."), form):
         return _back(case)
     return _form_page(request, case, "cases/simple_form.html", form, title=_("Assign the case"), submit=_("Assign"))

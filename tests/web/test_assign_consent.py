@@ -21,7 +21,7 @@ def test_assign_offers_the_office_workers_only(client_for: Any, personas: Any, o
 
 def test_supervisor_assigns(client_for: Any, personas: Any, open_case: Any) -> None:
     response = client_for(personas.supervisor).post(f"/cases/{open_case.id}/assign/",
-                                                     {"assignee": personas.caseworker2.pk, "expected_version": 1})
+                                                     {"assigned_to": personas.caseworker2.pk, "expected_version": 1})
     assert response.status_code == 302
     open_case.refresh_from_db()
     assert open_case.assigned_to == personas.caseworker2
@@ -30,10 +30,10 @@ def test_supervisor_assigns(client_for: Any, personas: Any, open_case: Any) -> N
 
 def test_assign_rejects_others_and_stale_versions(client_for: Any, personas: Any, open_case: Any) -> None:
     client = client_for(personas.supervisor)
-    wrong = client.post(f"/cases/{open_case.id}/assign/", {"assignee": personas.outsider.pk, "expected_version": 1})
-    assert wrong.status_code == 400 and 'id="id_assignee-error"' in wrong.content.decode()
+    wrong = client.post(f"/cases/{open_case.id}/assign/", {"assigned_to": personas.outsider.pk, "expected_version": 1})
+    assert wrong.status_code == 400 and 'id="id_assigned_to-error"' in wrong.content.decode()
     case_update(acting_user=personas.caseworker, case_id=open_case.id, expected_version=1, priority=2)
-    stale = client.post(f"/cases/{open_case.id}/assign/", {"assignee": personas.caseworker2.pk,
+    stale = client.post(f"/cases/{open_case.id}/assign/", {"assigned_to": personas.caseworker2.pk,
                                                            "expected_version": 1})
     assert stale.status_code == 409 and "changed by someone else" in stale.content.decode()
     open_case.refresh_from_db()
