@@ -22,10 +22,11 @@ SCOPE_WORDS = {
 class SignInForm(forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=40,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false",
-                                                              "autocapitalize": "characters"}))
+                                                              "autocapitalize": "characters", "dir": "ltr"}))
     code = forms.CharField(label=_("Access code"), max_length=40,
                            help_text=_("The code from your email, text message or letter, e.g. ABCD-EFGH-JK."),
-                           widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+                           widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false",
+                                                             "dir": "ltr"}))
 
     def __init__(self, *args: object, found: bool = False, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

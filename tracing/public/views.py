@@ -92,8 +92,13 @@ def _sign_in(request: HttpRequest, access: PublicAccess | None, audience: str, h
         outcome, verified = public_access_verify(audience=audience, reference=form.cleaned_data["reference"],
                                                  code=form.cleaned_data["code"], address=_client_address(request))
         if outcome is Outcome.OK:
+            chosen = request.session.get("public_lang")
             session_open(request, verified)
-            request.session["public_lang"] = supported_language(verified.language)
+            if chosen in SUPPORTED:
+                # Chosen on the sign-in page: it becomes the person's language, emails included.
+                actions.public_language_set(access=verified, language=chosen)
+            else:
+                request.session["public_lang"] = supported_language(verified.language)
             return redirect(home)
         # The same words whether the reference exists or not.
         if outcome is Outcome.BLOCKED:
