@@ -94,6 +94,9 @@ class Case(models.Model):
             models.Index(fields=["office", "state"]),
             models.Index(fields=["office", "priority", "created_at"]),
             models.Index(fields=["assigned_to", "state"]),
+            # The case list's order (Meta.ordering): with it PostgreSQL reads the first page in
+            # order and stops; without it, it sorts every visible case (316 ms at 25,000).
+            models.Index(fields=["priority", "-created_at"], name="case_list_order"),
         ]
         permissions = [
             ("share_search", "Shared with an office for searching"),
