@@ -147,6 +147,23 @@ def register_visibility(model: type[Model], rule: Any) -> None:
     _EXTRA_VISIBLE[model] = rule
 
 
+def audit_events_visible(user: Any, actor: Actor | None = None) -> QuerySet:
+    """Audit events the user may read: none unless an auditor; an office auditor the events
+    about their office or made by its staff (office or actor_office); a network auditor all.
+
+    Security entry point: every read of the audit trail (workspace, exports) starts here.
+    Registered as the visibility rule of AuditEvent by audit.apps.
+    """
+    from audit.models import AuditEvent
+
+    actor = actor or actor_for(user)
+    if actor is None or actor.role != Role.AUDITOR:
+        return AuditEvent.objects.none()
+    if actor.network_wide:
+        return AuditEvent.objects.all()
+    return AuditEvent.objects.filter(Q(office_id=actor.office_id) | Q(actor_office_id=actor.office_id))
+
+
 # --- decisions ---------------------------------------------------------------------------
 
 
