@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("cases.api.urls")),
     path("api/v1/network/", include("tracing.network.api_urls")),
     path("network/", include("tracing.network.urls")),
+    path("audit/", include("audit.urls")),
     path("status/", include("tracing.public.urls")),
     path("consent/", include("tracing.public.consent_urls")),
     path("relatives/", include("tracing.public.staff_urls")),
