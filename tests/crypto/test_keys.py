@@ -115,9 +115,13 @@ def test_development_start_without_keys_creates_the_file(tmp_path: Path) -> None
     assert (tmp_path / "var" / "dev-keys.json").exists()
 
 
+_FIXED = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY"  # 32 bytes: ids must not vary between xdist workers
+
+
 @pytest.mark.parametrize(
     "spec",
-    ["", "nocolon", "bad id:" + new_key_b64(), "short:" + new_key_b64(16), "k1:" + new_key_b64() + ",k2"],
+    ["", "nocolon", f"bad id:{_FIXED}", "short:QUJDREVGR0hJSktMTU5PUA", f"k1:{_FIXED},k2"],
+    ids=["empty", "no-colon", "bad-id", "short-key", "half-pair"],
 )
 def test_malformed_key_rings_are_refused(spec: str) -> None:
     with pytest.raises(ImproperlyConfigured):

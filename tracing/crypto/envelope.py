@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import os
 from collections import OrderedDict
+from collections.abc import Iterable
 from threading import Lock
 
 from cryptography.exceptions import InvalidTag
@@ -90,9 +91,9 @@ class _LRU:
             if len(self.items) > self.size:
                 self.items.popitem(last=False)
 
-    def drop_key(self, data_key_id: str) -> None:
+    def drop_keys(self, data_key_ids: set[str]) -> None:
         with self.lock:
-            for k in [k for k in self.items if k[0] == data_key_id]:
+            for k in [k for k in self.items if k[0] in data_key_ids]:
                 del self.items[k]
 
     def clear(self) -> None:
@@ -117,8 +118,10 @@ def unwrap_cached(ring_get: object, wrapped: str, data_key_id: str) -> bytes:
     return dek
 
 
-def forget_unwrapped(data_key_id: str | None = None) -> None:
+def forget_unwrapped(data_key_id: str | Iterable[str] | None = None) -> None:
+    """Drop unwrapped data keys from this process's cache: one (hex id), several, or all."""
     if data_key_id is None:
         _unwrapped.clear()
     else:
-        _unwrapped.drop_key(data_key_id)
+        # One pass over the cache however many keys (a rotation batch shreds a thousand).
+        _unwrapped.drop_keys({data_key_id} if isinstance(data_key_id, str) else set(data_key_id))

@@ -17,6 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
@@ -105,7 +107,21 @@ def _dev_keys() -> dict[str, str]:
 
 
 class SettingsKeyProvider(KeyProvider):
-    """Reads TRACING_KEKS / TRACING_INDEX_KEYS / TRACING_AUDIT_SIGNING_KEY, else the dev file."""
+    """Reads TRACING_KEKS / TRACING_INDEX_KEYS / TRACING_AUDIT_SIGNING_KEY, else the dev file.
+
+    Parsed rings are kept for the life of the provider: every sealed or opened value asks
+    for the KEK ring, and re-parsing it (or re-reading the dev file) would dominate the cost.
+    `reset_key_cache()` (also sent on a settings change) makes a fresh provider.
+    """
+
+    def __init__(self) -> None:
+        self._rings: dict[str, KeyRing] = {}
+
+    def _ring(self, name: str) -> KeyRing:
+        ring = self._rings.get(name)
+        if ring is None:
+            ring = self._rings[name] = parse_ring(self._value(name), name=name)
+        return ring
 
     def _value(self, name: str) -> str:
         value = getattr(settings, name, "")
@@ -116,10 +132,10 @@ class SettingsKeyProvider(KeyProvider):
         return _dev_keys()[name]
 
     def kek_ring(self) -> KeyRing:
-        return parse_ring(self._value("TRACING_KEKS"), name="TRACING_KEKS")
+        return self._ring("TRACING_KEKS")
 
     def index_ring(self) -> KeyRing:
-        return parse_ring(self._value("TRACING_INDEX_KEYS"), name="TRACING_INDEX_KEYS")
+        return self._ring("TRACING_INDEX_KEYS")
 
     def audit_signing_key(self) -> bytes:
         b64 = self._value("TRACING_AUDIT_SIGNING_KEY")
@@ -140,3 +156,19 @@ def reset_key_cache() -> None:
     from tracing.crypto import envelope
 
     envelope.forget_unwrapped()
+
+
+_KEY_SETTINGS = frozenset({
+    "TRACING_KEKS", "TRACING_INDEX_KEYS", "TRACING_AUDIT_SIGNING_KEY", "TRACING_DEV_KEY_FILE",
+    "TRACING_KEY_PROVIDER", "PRODUCTION",
+})
+
+
+@receiver(setting_changed)
+def _key_settings_changed(*, setting: str, **kwargs: object) -> None:
+    # override_settings / pytest-django's `settings`: never keep serving the previous keys.
+    if setting in _KEY_SETTINGS:
+        reset_key_cache()
+        from tracing.crypto import blind
+
+        blind.reset()

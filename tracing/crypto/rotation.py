@@ -28,7 +28,7 @@ from django.utils.module_loading import import_string
 
 from tracing.crypto import envelope
 from tracing.crypto.datakeys import dek_bytes
-from tracing.crypto.fields import ENCRYPTED_MODELS, Sealed, context_for
+from tracing.crypto.fields import ENCRYPTED_MODELS, context_for
 from tracing.crypto.keys import provider
 from tracing.exceptions import DecryptionFailed
 from tracing.models import DataKey
@@ -196,63 +196,68 @@ class _Deks:
         return dek
 
 
+def _hex(value: Any) -> str:
+    """A data key id as read by raw SQL (uuid on PostgreSQL, 32 hex digits on SQLite) → hex."""
+    return value.hex if isinstance(value, uuid.UUID) else str(value).replace("-", "")
+
+
 def reseal_rows(mapping: dict[uuid.UUID, uuid.UUID], deks: _Deks) -> ResealCounts:
     """Move every row of an old key to its new key and re-seal its values under the new key.
 
     Covers live and history rows of every key-bearing model. A value is re-sealed when its
     token names a key other than the row's (new) key; history rows holding the live row's
-    token get the same new token, so history stays comparable. Must run in a transaction.
+    token get the same new token, so history stays comparable. Rows are read and written
+    with raw SQL (ciphertext only: nothing is decrypted into a model instance, no history
+    row is added for what is not a change of content). Must run in a transaction.
     """
     counts = ResealCounts()
-    key_ids = list(mapping) + list(mapping.values())
+    q = connection.ops.quote_name
+    key_pk = DataKey._meta.pk
+    to_new = {old.hex: new.hex for old, new in mapping.items()} | {new.hex: new.hex for new in mapping.values()}
+    db_ids = {h: key_pk.get_db_prep_value(uuid.UUID(h), connection) for h in to_new}
+    lock = f" {connection.ops.for_update_sql()}" if connection.features.has_select_for_update else ""
+    # History rows of a model share the live row's AAD (see context_for) and usually its token.
+    resealed: dict[tuple[str, str], str] = {}
     for model, fields in key_bearing_models():
-        fk = model._meta.get_field("data_key")
-        pk = model._meta.pk
-        table = connection.ops.quote_name(model._meta.db_table)
-        resealed: dict[tuple[str, str], str] = {}
+        fk, pk, id_field = model._meta.get_field("data_key"), model._meta.pk, model._meta.get_field("id")
+        columns = [model._meta.get_field(name).column for name in fields]
+        table = q(model._meta.db_table)
+        select = ", ".join(q(c) for c in [pk.column, id_field.column, fk.column, *columns])
         groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-        for chunk in _chunks(key_ids):
-            qs = model._base_manager.filter(data_key_id__in=chunk).order_by()
-            if connection.features.has_select_for_update:
-                qs = qs.select_for_update()
-            for row in qs.values_list(pk.attname, "id", "data_key_id", *fields):
-                row_pk, record_id, key_id = row[0], row[1], row[2]
-                new_key = mapping.get(key_id, key_id)
+        for chunk in _chunks(list(to_new)):
+            marks = ", ".join(["%s"] * len(chunk))
+            sql = f"SELECT {select} FROM {table} WHERE {q(fk.column)} IN ({marks}){lock}"  # noqa: S608
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [db_ids[h] for h in chunk])
+                rows = cursor.fetchall()
+            for row in rows:
+                row_pk, record_id, key_db = row[0], row[1], row[2]
+                new_hex = to_new[_hex(key_db)]
                 sets: list[tuple[str, str, str]] = []
-                for name, raw in zip(fields, row[3:], strict=True):
-                    if not isinstance(raw, Sealed) or raw.key_id == new_key.hex:
+                for name, column, old_token in zip(fields, columns, row[3:], strict=True):
+                    if old_token is None or envelope.token_key_id(old_token) == new_hex:
                         continue
-                    context = context_for(model, name, record_id)
-                    token = resealed.get((context, raw.token))
+                    context = context_for(model, name, id_field.to_python(record_id))
+                    token = resealed.get((context, old_token))
                     if token is None:
                         try:
-                            padded = envelope.open_(deks.get(raw.key_id), raw.token, context)
+                            padded = envelope.open_(deks.get(envelope.token_key_id(old_token)), old_token, context)
                         except DecryptionFailed:
                             counts.unreadable += 1  # already shredded (or corrupt): nothing to keep
                             continue
-                        token = envelope.seal(deks.get(new_key.hex), new_key.hex, padded, context)
-                        resealed[(context, raw.token)] = token
-                    sets.append((model._meta.get_field(name).column, token, raw.token))
-                if new_key == key_id and not sets:
+                        token = envelope.seal(deks.get(new_hex), new_hex, padded, context)
+                        resealed[(context, old_token)] = token
+                    sets.append((column, token, old_token))
+                if new_hex == _hex(key_db) and not sets:
                     continue
-                columns = tuple(column for column, _new, _old in sets)
-                params = (
-                    fk.get_db_prep_value(new_key, connection),
-                    *(new for _c, new, _o in sets),
-                    pk.get_db_prep_value(row_pk, connection),
-                    fk.get_db_prep_value(key_id, connection),
-                    *(old for _c, _n, old in sets),
-                )
-                groups.setdefault(columns, []).append(params)
+                params = (db_ids[new_hex], *(t for _c, t, _o in sets), row_pk, key_db, *(o for _c, _t, o in sets))
+                groups.setdefault(tuple(c for c, _t, _o in sets), []).append(params)
                 counts.values += len(sets)
                 counts.by_model[model._meta.label] = counts.by_model.get(model._meta.label, 0) + len(sets)
-        for columns, params in groups.items():
-            quoted = [connection.ops.quote_name(c) for c in columns]
-            set_sql = ", ".join([f"{connection.ops.quote_name(fk.column)} = %s"] + [f"{c} = %s" for c in quoted])
-            where = " AND ".join(
-                [f"{connection.ops.quote_name(pk.column)} = %s", f"{connection.ops.quote_name(fk.column)} = %s"]
-                + [f"{c} = %s" for c in quoted]
-            )
+        for changed_columns, params in groups.items():
+            quoted = [q(c) for c in changed_columns]
+            set_sql = ", ".join([f"{q(fk.column)} = %s"] + [f"{c} = %s" for c in quoted])
+            where = " AND ".join([f"{q(pk.column)} = %s", f"{q(fk.column)} = %s"] + [f"{c} = %s" for c in quoted])
             changed = _executemany(f"UPDATE {table} SET {set_sql} WHERE {where}", params)  # noqa: S608
             counts.rows += changed
             counts.missed += len(params) - changed
@@ -275,8 +280,7 @@ def _destroy(old_ids: list[uuid.UUID]) -> int:
     destroyed = DataKey.objects.filter(id__in=old_ids, wrapped__isnull=False).update(
         wrapped=None, destroyed_at=timezone.now()
     )
-    for old_id in old_ids:
-        envelope.forget_unwrapped(old_id.hex)
+    envelope.forget_unwrapped([old_id.hex for old_id in old_ids])
     return destroyed
 
 

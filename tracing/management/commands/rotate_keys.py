@@ -43,6 +43,7 @@ class Command(BaseCommand):
         # Keys may have just been changed in the environment of a long-lived process.
         reset_key_cache()
         blind.reset()
+        self.verbosity = options["verbosity"]
         report = self._progress(options["verbosity"])
         if options["index"]:
             operation, data = "index", self._index(options, report)
@@ -52,7 +53,11 @@ class Command(BaseCommand):
             operation, data = "kek", self._kek(options, report)
         record_event(event_type="keys.rotated", actor=None, data={"operation": operation, **data})
         summary = ", ".join(f"{k}={v}" for k, v in data.items() if not isinstance(v, dict))
-        self.stdout.write(self.style.SUCCESS(f"rotate_keys {operation}: {summary}"))
+        self._say(self.style.SUCCESS(f"rotate_keys {operation}: {summary}"))
+
+    def _say(self, message: str) -> None:
+        if self.verbosity >= 1:
+            self.stdout.write(message)
 
     def _progress(self, verbosity: int) -> Any:
         def report(message: str) -> None:
@@ -63,7 +68,7 @@ class Command(BaseCommand):
 
     def _kek(self, options: dict[str, Any], report: Any) -> dict[str, Any]:
         ring = provider().kek_ring()
-        self.stdout.write(f"Re-wrapping data keys under KEK {ring.current} (readable: {', '.join(ring.keys)})")
+        self._say(f"Re-wrapping data keys under KEK {ring.current} (readable: {', '.join(ring.keys)})")
         result = rewrap_data_keys(batch=options["batch"], limit=options["limit"], report=report)
         if result.unreadable:
             self.stderr.write(f"{result.unreadable} data keys are wrapped by a KEK that is not configured")
@@ -79,8 +84,8 @@ class Command(BaseCommand):
             if parsed is None:
                 raise CommandError("--before must be an ISO date-time")
             before = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
-        self.stdout.write(f"Re-keying subjects with keys created before {before.isoformat()} "
-                          f"(to resume: --data-keys --before {before.isoformat()})")
+        self._say(f"Re-keying subjects with keys created before {before.isoformat()} "
+                  f"(to resume: --data-keys --before {before.isoformat()})")
         result = rekey_subjects(batch=options["batch"], limit=options["limit"], before=before, report=report)
         return {
             "subjects": result.subjects, "resumed": result.resumed, "values": result.values, "rows": result.rows,
@@ -93,7 +98,7 @@ class Command(BaseCommand):
 
         result = index_rebuild(batch=options["batch"], limit=options["limit"], report=report)
         if result.remaining:
-            self.stdout.write(f"{result.remaining} persons still to index: terms of other versions kept")
+            self._say(f"{result.remaining} persons still to index: terms of other versions kept")
         return {
             "version": result.version, "persons": result.persons, "terms": result.terms,
             "old_terms_deleted": result.old_terms_deleted, "remaining": result.remaining,
