@@ -1,0 +1,239 @@
+"""Writes of matching: running the engine for a person (a system process) and a reviewer's
+decision on a proposal. Views, API and tasks call these and nothing else."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.events import record_event
+from cases.access import access_case
+from cases.models import Case, Person, PersonRole
+from matching.candidates import CANDIDATE_LIMIT, ScoredCandidate, find_candidates
+from matching.explain import explain
+from matching.models import CONFIRM_REASONS, REJECT_REASONS, DecisionReason, MatchProposal, ProposalState
+from matching.records_db import persons_for_records
+from matching.scoring import ScoredPair
+from matching.selectors import can_decide
+from tracing.crypto.datakeys import data_key_create
+from tracing.exceptions import InvalidTransition, NotFound, NotPermitted, ValidationFailed
+from tracing.outbox import outbox_enqueue
+from tracing.permissions import visible
+
+HASH_VERSION = "levels-v1"
+
+
+def score_inputs_hash(scored: ScoredPair) -> str:
+    """sha256 of the comparison levels: what the score is computed from, without any value.
+
+    New information that changes no level (a phone added where the other side has none)
+    changes nothing the score depends on, so a rejected pair stays rejected.
+    """
+    payload = json.dumps([HASH_VERSION, sorted(scored.levels.items())], separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def stored_explanation(scored: ScoredPair) -> dict[str, Any]:
+    """The explanation without values (nothing plaintext is stored with a proposal)."""
+    explanation = explain(scored, _EMPTY, _EMPTY, visible_fields=())
+    return {
+        "score": explanation.score,
+        "decision": explanation.decision,
+        "fields": [{"comparison": f.comparison, "status": f.status, "level": f.level, "weight": f.weight}
+                   for f in explanation.fields],
+    }
+
+
+class _Empty:
+    # explain() reads record values only for visible fields; with none visible it reads nothing.
+    id = ""
+
+
+_EMPTY: Any = _Empty()
+
+
+@dataclass
+class MatchRunResult:
+    person_id: str
+    candidates: int = 0
+    created: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def _pair(person_id: Any, other_id: Any) -> tuple[str, str]:
+    a, b = sorted((str(person_id), str(other_id)))
+    return a, b
+
+
+def _new_proposal(a: str, b: str, scored: ScoredPair) -> MatchProposal | None:
+    try:
+        with transaction.atomic():  # savepoint: a concurrent run may have created the pair first
+            return MatchProposal.objects.create(
+                person_a_id=a, person_b_id=b, score=scored.score, decision=scored.decision,
+                explanation=stored_explanation(scored), score_inputs_hash=score_inputs_hash(scored),
+            )
+    except IntegrityError:
+        return None
+
+
+def match_person_run(*, person_id: Any, limit: int = CANDIDATE_LIMIT) -> MatchRunResult:
+    """Find and store proposals for one person against every office (system process, no user).
+
+    Idempotent: a pair whose score inputs are unchanged is left as it is, whatever its state.
+    Changed inputs supersede an open or rejected proposal with a new one (a confirmed link is
+    kept); an open proposal that no longer reaches `possible` is superseded without successor.
+    Pairs are proposed only when at least one side is a sought person.
+    """
+    result = MatchRunResult(person_id=str(person_id))
+    person = persons_for_records(Person.objects.filter(pk=person_id, erased_at__isnull=True)).first()
+    if person is None:
+        return result
+    live_q = (Q(person_a_id=person.pk) | Q(person_b_id=person.pk)) & ~Q(state=ProposalState.SUPERSEDED)
+    open_partners = [
+        p.person_b_id if p.person_a_id == person.pk else p.person_a_id
+        for p in MatchProposal.objects.filter(live_q, state=ProposalState.PROPOSED).only("person_a", "person_b")
+    ]
+    # Decrypting and scoring happen outside the transaction: no row is locked meanwhile.
+    found = find_candidates(person, limit=limit, extra_ids=open_partners)
+    result.candidates = found.timing.candidates
+    scored: dict[str, ScoredCandidate] = {
+        str(c.person.pk): c for c in found.scored
+        if PersonRole.SOUGHT in (person.role, c.person.role)
+    }
+    with transaction.atomic():
+        live = {}
+        for proposal in MatchProposal.objects.select_for_update().filter(live_q):
+            live[str(proposal.person_b_id if proposal.person_a_id == person.pk else proposal.person_a_id)] = proposal
+        for other_id, cand in scored.items():
+            old = live.get(other_id)
+            digest = score_inputs_hash(cand.scored)
+            if old is not None and (old.score_inputs_hash == digest or old.state == ProposalState.CONFIRMED):
+                result.unchanged += 1
+                continue
+            if old is not None:
+                old.state = ProposalState.SUPERSEDED
+                old.save(update_fields=["state"])
+                result.superseded.append(str(old.pk))
+            new = _new_proposal(*_pair(person.pk, other_id), cand.scored)
+            if new is not None:
+                result.created.append(str(new.pk))
+                if old is not None:
+                    old.superseded_by = new
+                    old.save(update_fields=["superseded_by"])
+        for other_id, old in live.items():
+            if other_id not in scored and old.state == ProposalState.PROPOSED:
+                old.state = ProposalState.SUPERSEDED  # no longer scores as a match (or the other side was erased)
+                old.save(update_fields=["state"])
+                result.superseded.append(str(old.pk))
+        if result.created or result.superseded:
+            record_event(
+                event_type="match.proposals_updated", actor=None, office=person.case.office, case_id=person.case_id,
+                person_ids=[person.pk], data={"created": result.created, "superseded": result.superseded,
+                                              "candidates": result.candidates},
+            )
+    return result
+
+
+def _lock_for_decision(acting_user: Any, proposal_id: Any) -> MatchProposal:
+    try:
+        proposal = (
+            visible(acting_user, MatchProposal).select_for_update(of=("self",))
+            .select_related("person_a__case__office", "person_b__case__office")
+            .get(pk=uuid.UUID(str(proposal_id)))
+        )
+    except (MatchProposal.DoesNotExist, ValueError) as exc:
+        raise NotFound(_("No such match proposal.")) from exc
+    if proposal.state != ProposalState.PROPOSED:
+        raise InvalidTransition(_("This proposal was already decided or replaced."))
+    if not can_decide(acting_user, proposal):
+        raise NotPermitted(_("Only caseworkers and supervisors who may edit one of the two cases decide."))
+    return proposal
+
+
+def _decide(proposal: MatchProposal, *, acting_user: Any, state: str, reason: str, detail: str,
+            allowed: tuple[DecisionReason, ...]) -> None:
+    if reason not in allowed:
+        raise ValidationFailed(_("Choose a reason."), field_errors={"reason": [_("Choose a reason.")]})
+    detail = (detail or "").strip()
+    if reason == DecisionReason.OTHER and not detail:
+        raise ValidationFailed(_("Explain the reason."), field_errors={"detail": [_("Required for “Other”.")]})
+    if len(detail) > 1000:
+        raise ValidationFailed(_("At most 1000 characters."), field_errors={"detail": [_("Too long.")]})
+    proposal.state, proposal.reason = state, reason
+    proposal.decided_by, proposal.decided_at = acting_user, timezone.now()
+    fields = ["state", "reason", "decided_by", "decided_at"]
+    if detail:
+        proposal.data_key = data_key_create(purpose="match")
+        proposal.reason_detail = detail
+        fields += ["data_key", "reason_detail"]
+    proposal.save(update_fields=fields)
+
+
+def _event(proposal: MatchProposal, acting_user: Any, event_type: str) -> None:
+    case_a, case_b = proposal.person_a.case, proposal.person_b.case
+    record_event(
+        event_type=event_type, actor=acting_user, office=case_a.office, case_id=case_a.pk,
+        person_ids=[proposal.person_a_id, proposal.person_b_id],
+        data={"proposal": str(proposal.pk), "reason": proposal.reason, "decision": proposal.decision,
+              "cases": [str(case_a.pk), str(case_b.pk)], "detail_given": bool(proposal.data_key_id)},
+    )
+
+
+def _notify_confirmed(proposal: MatchProposal, acting_user: Any) -> None:
+    """Tell the assigned caseworker of each case (not the person who decided). No names:
+    the message says which case, the proposal page shows the rest to whoever may see it."""
+    for case in {proposal.person_a.case.pk: proposal.person_a.case,
+                 proposal.person_b.case.pk: proposal.person_b.case}.values():
+        if not case.assigned_to_id or case.assigned_to_id == acting_user.pk:
+            continue
+        outbox_enqueue(
+            key=f"match:{proposal.pk}:confirmed:{case.pk}", kind="match.confirmed", data_key=case.data_key,
+            to_user=case.assigned_to, case_id=case.pk,
+            subject=_("Case %(ref)s: a match was confirmed") % {"ref": case.reference},
+            body=_("A person of case %(ref)s was confirmed to be the same person as a record of another case. "
+                   "Open the case's match proposals to review it.") % {"ref": case.reference},
+        )
+
+
+@transaction.atomic
+def match_proposal_confirm(*, acting_user: Any, proposal_id: Any, reason: str, detail: str = "") -> MatchProposal:
+    """Confirm: the two records are one person. The confirmed proposal is the link."""
+    proposal = _lock_for_decision(acting_user, proposal_id)
+    _decide(proposal, acting_user=acting_user, state=ProposalState.CONFIRMED, reason=reason, detail=detail,
+            allowed=CONFIRM_REASONS)
+    _event(proposal, acting_user, "match.confirmed")
+    _notify_confirmed(proposal, acting_user)
+    return proposal
+
+
+@transaction.atomic
+def match_proposal_reject(*, acting_user: Any, proposal_id: Any, reason: str, detail: str = "") -> MatchProposal:
+    """Reject: different persons. Not proposed again unless new information changes the score."""
+    proposal = _lock_for_decision(acting_user, proposal_id)
+    _decide(proposal, acting_user=acting_user, state=ProposalState.REJECTED, reason=reason, detail=detail,
+            allowed=REJECT_REASONS)
+    _event(proposal, acting_user, "match.rejected")
+    return proposal
+
+
+@transaction.atomic
+def match_case_request(*, acting_user: Any, case_id: Any) -> list[str]:
+    """"Find matches" on a case: schedule matching of its persons after commit."""
+    from matching.hooks import schedule_person_matching
+
+    case: Case = access_case(acting_user, case_id, action="case.edit")
+    person_ids = [str(pk) for pk in case.persons.filter(erased_at__isnull=True).values_list("pk", flat=True)]
+    for person_id in person_ids:
+        schedule_person_matching(person_id)
+    record_event(event_type="match.requested", actor=acting_user, office=case.office, case_id=case.pk,
+                 person_ids=person_ids, data={"persons": len(person_ids)})
+    return person_ids
