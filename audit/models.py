@@ -8,11 +8,13 @@ terms, so it survives crypto-shredding and erasure without leaking what was eras
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from audit.chain import GENESIS_HASH, event_hash
 from audit.exceptions import AppendOnlyViolation
@@ -177,3 +179,62 @@ class AuditCheckpoint(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"checkpoint at {self.size}"
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a worker"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class AuditExport(models.Model):
+    """A background export of a selection of audit events, for the auditor who asked for it.
+
+    Mutable job state (progress), so not append-only; the export itself is recorded in the
+    chain (`export` event and `access.export`). `filters` holds the resolved selection (ids,
+    a username, an event type, dates): never plaintext personal data.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    format = models.CharField(max_length=4, choices=[("csv", "CSV"), ("json", "JSON")])
+    filters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    # Relative to MEDIA_ROOT; served only through the owner-checked download view.
+    file = models.CharField(max_length=200, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"audit export {self.id} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.status == JobStatus.DONE else (self.processed * 100 // self.total if self.total else 0)
+
+
+class AuditVerification(models.Model):
+    """One run of verify_chain() started from the workspace, and its result."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.PENDING)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ok = models.BooleanField(null=True)
+    first_bad_seq = models.BigIntegerField(null=True, blank=True)
+    # VerificationResult.as_dict(): counts, head hash, problem codes and messages (no personal data).
+    result = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"audit verification {self.id} ({self.status})"
