@@ -33,6 +33,7 @@ from cases.actions.bulk import BulkResult, cases_bulk_create
 from cases.models import Case, PersonRole
 from cases.workflow import State
 from tracing.models import Office, Role, StaffProfile
+from tracing.network.actions import request_send
 
 DEMO_PASSWORD = "tracing-demo-2026"  # noqa: S105  # printed on purpose: demo logins only
 NETWORK_AUDITOR = "network-auditor"
@@ -331,13 +332,6 @@ class Command(BaseCommand):
         codes = [o.code for o in OFFICES]
         partner = offices[codes[(codes.index(code) + 1) % len(codes)]]
         sought = case.persons.get(role=PersonRole.SOUGHT)
-        try:
-            from tracing.network.actions import request_send
-        except ImportError:  # the network app predates requests: share directly, as it used to
-            from guardian.shortcuts import assign_perm
-
-            assign_perm("cases.share_search", partner.group, case)
-            return
         request_send(acting_user=supervisor, case_id=case.id, to_office_id=partner.pk, sought_person_id=sought.id,
                      question="Please check the registration lists of the camps in your area.",
                      due_date=timezone.localdate() + timedelta(days=21))
