@@ -14,6 +14,7 @@ from cases.actions.common import check_version, touch
 from cases.indexing import person_reindex
 from cases.models import Case, ErasureReason, NameKind, Person, PersonName, PersonPlace, PersonRole
 from cases.partial_dates import PartialDate
+from matching.hooks import schedule_person_matching
 from matching.keys import normalise_phone
 from tracing.crypto.datakeys import data_key_create, data_key_destroy
 from tracing.exceptions import ValidationFailed
@@ -87,6 +88,7 @@ def person_create(*, case: Case, role: str, data: dict[str, Any]) -> Person:
     _write_names(person, data.get("names", []))
     _write_places(person, data.get("places", []))
     person_reindex(person)
+    schedule_person_matching(person.id)
     return person
 
 
@@ -128,6 +130,7 @@ def person_update(*, acting_user: Any, person_id: Any, data: dict[str, Any],
     if not changed:
         return person
     person_reindex(person)
+    schedule_person_matching(person.id)
     touch(case)
     record_event(event_type="person.updated", actor=acting_user, office=case.office, case_id=case.id,
                  person_ids=[person.id], data={"fields": sorted(changed)})
