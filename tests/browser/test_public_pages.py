@@ -107,3 +107,34 @@ def test_consent_page_by_keyboard(personas: Any, live_server: Any, page: Any) ->
     radio, label_text = _box(page, "input[name=answer-scope]"), _box(page, ".radio label")
     assert radio["x"] > label_text["x"] + label_text["width"] / 2  # the radio sits on the right of its words
     shot(page, "consent-page-ar")
+
+
+def test_caseworker_prints_a_letter_with_the_code(personas: Any, live_server: Any, page: Any) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    case = _case(personas, "start_review", "accept")
+    staff = Client()
+    staff.force_login(personas.caseworker)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": staff.cookies[
+        settings.SESSION_COOKIE_NAME].value, "url": live_server.url}])
+    page.goto(f"{live_server.url}/relatives/cases/{case.id}/")
+    shot(page, "staff-panel")
+    # Keyboard only: choose "letter" in the first channel group, then the issue button.
+    tab_to(page, "input[name=enquirer-channel][value=email]")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.value") == "letter"
+    page.keyboard.press("Tab")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    code = page.locator(".public-letter .public-code").nth(1).inner_text()
+    assert len(code) == 12 and code.count("-") == 2
+    shot(page, "staff-letter-screen")
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible() and not page.locator(".no-print").is_visible()
+    assert page.locator(".public-letter").is_visible()
+    shot(page, "staff-letter-print")
+    # The printed code opens the status page.
+    signed = Client().post("/status/", {"reference": case.reference, "code": code})
+    assert signed.status_code == 302

@@ -37,7 +37,7 @@ def test_panel_is_for_the_owning_office_only(personas: Any, accepted_case: Case)
 
 def test_a_letter_shows_the_code_once_and_it_works(personas: Any, accepted_case: Case) -> None:
     response = _client(personas.caseworker).post(f"/relatives/cases/{accepted_case.id}/enquirer/issue/",
-                                                 {"channel": "letter"})
+                                                 {"enquirer-channel": "letter"})
     html = text_of(response)
     assert response.status_code == 200 and "Print this letter now" in html
     code = re.search(r'class="public-code" dir="ltr">([A-Z0-9-]{12})</dd>', html)[1]
@@ -52,7 +52,8 @@ def test_a_letter_shows_the_code_once_and_it_works(personas: Any, accepted_case:
 def test_sms_text_is_prepared_in_the_persons_language(personas: Any, located_case: Case) -> None:
     sought_person = sought(located_case)
     response = _client(personas.caseworker).post(
-        f"/relatives/cases/{located_case.id}/found/{sought_person.id}/issue/", {"channel": "sms"})
+        f"/relatives/cases/{located_case.id}/found/{sought_person.id}/issue/",
+        {f"found-{sought_person.id}-channel": "sms"})
     html = text_of(response)
     access = PublicAccess.objects.get(person=sought_person, revoked_at__isnull=True)
     assert "A member of your family is looking for you." in html and access.handle in html

@@ -43,7 +43,7 @@ from tracing.public.stages import active_consents, allows
 #: States before the office has decided: no status page yet.
 _NOT_YET = frozenset({State.RECEIVED, State.ELIGIBILITY_REVIEW})
 #: States in which a found person may be asked for consent online.
-_FOUND_STATES = frozenset({State.LOCATED, State.CONSENT_REQUESTED, State.CONSENT_GIVEN, State.CONSENT_REFUSED,
+FOUND_STATES = frozenset({State.LOCATED, State.CONSENT_REQUESTED, State.CONSENT_GIVEN, State.CONSENT_REFUSED,
                            State.CONTACT_SHARED, State.MESSAGE_RELAYED})
 
 
@@ -155,7 +155,7 @@ def enquirer_access_revoke(*, acting_user: Any, case_id: Any) -> int:
 def found_access_issue(*, acting_user: Any, case_id: Any, person_id: Any, channel: str) -> IssuedAccess:
     """Give a located person a link and code to answer the consent request online."""
     case = access_case(acting_user, case_id, action="consent.record", for_update=True)
-    if case.state not in _FOUND_STATES:
+    if case.state not in FOUND_STATES:
         raise InvalidTransition(_("Mark the person as located before asking for consent online."))
     person = case.persons.select_related("data_key").filter(pk=person_id, role=PersonRole.SOUGHT,
                                                             erased_at__isnull=True).first()

@@ -24,7 +24,8 @@ from cases.models import PersonRole
 from cases.views import staff_view
 from tracing.exceptions import TracingError
 from tracing.public import actions
-from tracing.public.forms import IssueForm
+from tracing.public.actions import FOUND_STATES
+from tracing.public.forms import ContactForm, InfoForm, IssueForm
 from tracing.public.models import (
     AccessAudience,
     AccessChannel,
@@ -42,20 +43,27 @@ from tracing.public.stages import active_consents, stage_for
 def panel(request: HttpRequest, case_id: Any) -> HttpResponse:
     case = access_case(request.user, case_id, action="case.edit")
     submissions = list(EnquirerSubmission.objects.filter(case=case).select_related("data_key")[:50])
+    labels = {**{k: f.label for k, f in ContactForm.base_fields.items()},
+              **{k: f.label for k, f in InfoForm.base_fields.items()}}
+    for submission in submissions:
+        submission.rows = [(labels.get(k, k), v) for k, v in (submission.payload or {}).items() if v]
     relayed = list(RelayMessage.objects.filter(case=case).select_related("data_key", "found_person")[:100])
     sought = list(case.persons.filter(role=PersonRole.SOUGHT, erased_at__isnull=True).select_related("data_key"))
     accesses = list(PublicAccess.objects.filter(case=case, revoked_at__isnull=True))
     consents = active_consents(case)
     found_rows = [{"person": p, "access": next((a for a in accesses if a.person_id == p.pk
                                                 and a.audience == AccessAudience.FOUND), None),
-                   "consent": consents.get(p.pk)} for p in sought]
+                   "consent": consents.get(p.pk),
+                   # One prefix per form: several channel choices on one page need distinct ids.
+                   "form": IssueForm(prefix=f"found-{p.pk}")} for p in sought]
     log_access(user=request.user, kind=AccessKind.VIEW, case_ids=[case.pk], office=case.office,
                detail={"page": "public_panel"})
     stage, reason = stage_for(case)
     return render(request, "public/staff/panel.html", {
         "case": case, "stage": stage, "reason": reason,
         "enquirer_access": next((a for a in accesses if a.audience == AccessAudience.ENQUIRER), None),
-        "found_rows": found_rows, "issue_form": IssueForm(),
+        "found_rows": found_rows, "issue_form": IssueForm(prefix="enquirer"),
+        "can_ask_found": case.state in FOUND_STATES,
         "pending": [s for s in submissions if s.status == SubmissionStatus.PENDING],
         "reviewed": [s for s in submissions if s.status != SubmissionStatus.PENDING][:10],
         "relay_pending": [m for m in relayed if m.status == RelayStatus.PENDING_REVIEW],
@@ -79,7 +87,7 @@ def _issued_page(request: HttpRequest, case: Any, issued: actions.IssuedAccess) 
 @staff_view
 @never_cache
 def enquirer_issue(request: HttpRequest, case_id: Any) -> HttpResponse:
-    form = IssueForm(request.POST)
+    form = IssueForm(request.POST, prefix="enquirer")
     if not form.is_valid():
         messages.error(request, _("Choose how the code reaches the person."))
         return redirect("public_staff:panel", case_id)
@@ -96,7 +104,7 @@ def enquirer_issue(request: HttpRequest, case_id: Any) -> HttpResponse:
 @staff_view
 @never_cache
 def found_issue(request: HttpRequest, case_id: Any, person_id: Any) -> HttpResponse:
-    form = IssueForm(request.POST)
+    form = IssueForm(request.POST, prefix=f"found-{person_id}")
     if not form.is_valid():
         messages.error(request, _("Choose how the code reaches the person."))
         return redirect("public_staff:panel", case_id)
