@@ -126,6 +126,11 @@ class EncryptedAttribute(DeferredAttribute):
 
     def __set__(self, instance: models.Model, value: Any) -> None:
         # A data descriptor (unlike DeferredAttribute), so reads always pass through __get__.
+        current = instance.__dict__.get(self.field.attname)
+        if isinstance(current, Sealed) and current.opened and not isinstance(value, Sealed) and current.value == value:
+            # Writing back the value it holds (full_clean() does so for every field) keeps the
+            # token: otherwise the history row re-seals it and looks changed (audit case story).
+            return
         instance.__dict__[self.field.attname] = value
 
 
