@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from cases.actions import case_open
 from cases.models import Case, Person, PersonRole
+from matching.actions import match_person_run
 from matching.models import MatchProposal
 from tests.factories import sample_case_data
+from tracing.permissions import Level, share_grant
 
 
 def kenya_case_data(**sought: Any) -> dict[str, Any]:
@@ -44,3 +47,23 @@ def pair_proposals(p1: Person, p2: Person) -> Any:
 
 def open_kenya_case(personas: Any, **sought_fields: Any) -> Case:
     return case_open(acting_user=personas.partner_caseworker, **kenya_case_data(**sought_fields))
+
+
+@dataclass
+class Pair:
+    home: Case
+    kenya: Case
+    proposal: MatchProposal
+
+
+def make_pair(personas: Any, home: Case, *, share_home: int | None = Level.SEARCH,
+              share_kenya: int | None = Level.SEARCH) -> Pair:
+    """The home case and the Kenyan case, matched; each shared with the other office as asked."""
+    kenya = open_kenya_case(personas)
+    if share_home:
+        share_grant(home, personas.partner, share_home)
+    if share_kenya:
+        share_grant(kenya, personas.home, share_kenya)
+    match_person_run(person_id=sought(home).pk)
+    return Pair(home=home, kenya=kenya, proposal=pair_proposals(sought(home), sought(kenya)).get())
+
