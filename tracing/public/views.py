@@ -237,7 +237,8 @@ def _consent_context(access: PublicAccess, form: ConsentAnswerForm | None = None
         "case": case, "consent": consent, "scope_words": SCOPE_WORDS.get(consent.scope) if consent else "",
         "enquirer_name": enquirer.display_name if enquirer else "",
         "relationship": access.person.get_relationship_display() if access.person.relationship else "",
-        "answer_form": form or ConsentAnswerForm(prefix="answer"),
+        "answer_form": form or ConsentAnswerForm(prefix="answer",
+                                                 initial={"scope": consent.scope if consent else None}),
         "message_form": MessageForm(prefix="message"),
         "relayed": [m for m in RelayMessage.objects.filter(case=case, found_person=access.person).select_related(
             "data_key") if m.direction == RelayDirection.TO_ENQUIRER
