@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cases.actions import case_update, consent_record, contact_disclose, note_add, person_update
@@ -54,7 +55,7 @@ def story(personas: Any, open_case: Any) -> Any:
     with acting_as(personas.supervisor):
         request_send(acting_user=personas.supervisor, case_id=open_case.id, to_office_id=personas.partner.pk,
                      sought_person_id=sought.id, question="Please search the camp registers",
-                     due_date=dt.date.today() + dt.timedelta(days=30))
+                     due_date=timezone.localdate() + dt.timedelta(days=30))
     open_case.sought_id = sought.id
     return open_case
 
