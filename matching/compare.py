@@ -62,7 +62,8 @@ def best_assignment(a: Sequence[NameToken], b: Sequence[NameToken]) -> list[floa
     return sims
 
 
-def name_level(a: Sequence[NameToken], b: Sequence[NameToken]) -> str:
+@lru_cache(maxsize=1 << 18)
+def name_level(a: tuple[NameToken, ...], b: tuple[NameToken, ...]) -> str:
     """NAME_LEVELS: exact (same parts), all (shorter name fully inside the longer), most
     (two or more parts shared), one (one part shared), weak (only fuzzy resemblance)."""
     if not a or not b:
@@ -112,7 +113,7 @@ def given_level(fa: Features, fb: Features) -> str:
     return "partial" if sim >= 0.8 else "disagree"
 
 
-def parent_level(a: Sequence[NameToken], b: Sequence[NameToken]) -> str:
+def parent_level(a: tuple[NameToken, ...], b: tuple[NameToken, ...]) -> str:
     level = name_level(a, b)
     if level in ("exact", "all"):
         return "agree"

@@ -10,7 +10,7 @@ nothing downstream relies on it: any part may be a given or a family name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from matching import lexicon
@@ -29,11 +29,17 @@ class NameToken:
     text: str
     canon: str
     formal: frozenset[str] = frozenset()
+    forms: frozenset[str] = field(init=False, compare=False)
 
-    @property
-    def forms(self) -> frozenset[str]:
-        """Canonical forms this part may stand for: itself and, for a nickname, the formal names."""
-        return self.formal | {self.canon}
+    def __post_init__(self) -> None:
+        # Canonical forms this part may stand for: itself and its formal names. Stored, not
+        # derived on access, because scoring asks for it millions of times.
+        object.__setattr__(self, "forms", self.formal | {self.canon})
+
+    def __hash__(self) -> int:
+        # Cheap: str hashes are cached, a frozenset's is recomputed on every call. (Not
+        # text ^ canon: the two are often equal, which would hash every such part to 0.)
+        return hash((self.text, self.canon))
 
 
 def _canon(word: str) -> str | None:
@@ -94,7 +100,7 @@ def _token(word: str) -> NameToken:
     canon = _canon(word) or _split_compound(word) or folded
     nicks = lexicon.nicknames()
     formal = nicks.get(folded, frozenset()) | nicks.get(canon, frozenset())
-    if canon == folded and canon not in lexicon.names().spellings:
+    if not formal and canon == folded and canon not in lexicon.names().spellings:
         # Unknown spelling: most likely a typo or OCR slip of a known name ("Bonearenko").
         formal |= lexicon.speller().near(folded)
     return NameToken(text=folded, canon=canon, formal=frozenset(formal - {canon}))
