@@ -1,0 +1,240 @@
+"""One candidate query of the database-backed matching (blind-index lookup + decrypt + score)
+against growing numbers of stored persons in PostgreSQL.
+
+    .venv/bin/python benchmarks/matching_db.py --sizes 10000,100000            # fresh database
+    .venv/bin/python benchmarks/matching_db.py --sizes 10000,100000,1000000 --reuse
+
+Creates the database `tracing_bench_match` on 127.0.0.1:5432 (user postgres), migrates,
+creates the demo offices and logins (`seed_demo`), then loads persons up to each size with
+the bulk action `cases_bulk_create` (encrypted under per-person keys, blind-index terms from
+`person_index_terms`, exactly as case_open stores them). Records come from the evaluation
+generator (matching.evaluation: five origins, native scripts, variants, typos, siblings, 1-4
+records per person), two per case (enquirer and sought person). At each size it times
+`matching.candidates.find_candidates` for --queries random stored persons: median and p95,
+and the split into lookup, decryption and scoring. Prints JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import multiprocessing
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATABASE = "tracing_bench_match"
+KEY_FILE = ROOT / "var" / "bench-match-keys.json"
+ENTITIES_PER_CHUNK = 2000
+
+
+def _key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+
+
+def bench_env() -> dict[str, str]:
+    """Keys kept in var/ so that --reuse can read what an earlier run stored."""
+    KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
+    if not KEY_FILE.exists():
+        KEY_FILE.write_text(
+            json.dumps(
+                {
+                    "TRACING_KEKS": f"bench1:{_key()}",
+                    "TRACING_INDEX_KEYS": f"ibench1:{_key()}",
+                    "TRACING_AUDIT_SIGNING_KEY": _key(),
+                }
+            )
+        )
+    env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_URL"}
+    env.update(json.loads(KEY_FILE.read_text()))
+    env.update(
+        {
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+            "DJANGO_SETTINGS_MODULE": "settings.base",
+            "DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        }
+    )
+    return env
+
+
+def create_database() -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+# --- data ----------------------------------------------------------------------------------
+
+
+def _person(record: Any) -> dict[str, Any]:
+    from cases.partial_dates import PartialDate
+    from matching.keys import normalise_phone
+
+    given, family = record.given_names or "", record.family_name or ""
+    data: dict[str, Any] = {
+        "names": [
+            {"given_names": given or family or "Unknown", "family_name": family if given else "", "kind": "primary"}
+        ]
+    }
+    if record.sex in ("m", "f"):
+        data["sex"] = "male" if record.sex == "m" else "female"
+    if record.birth_date:
+        try:
+            data["birth_date"] = PartialDate.parse(record.birth_date)
+        except ValueError:
+            pass
+    phone = normalise_phone(record.phone) if record.phone else None
+    if phone:
+        data["phone"] = phone
+    for name in ("birth_place", "father_name", "mother_name"):
+        if getattr(record, name):
+            data[name] = getattr(record, name)
+    if record.last_known_place:
+        data["places"] = [{"place": record.last_known_place}]
+    return data
+
+
+def items(seed: int, count: int) -> Iterator[dict[str, Any]]:
+    """`count` cases, two generated records each (enquirer, sought person)."""
+    from matching.evaluation import generate
+
+    made, chunk = 0, 0
+    while made < count:
+        records = generate(ENTITIES_PER_CHUNK, seed * 1000 + chunk).records
+        chunk += 1
+        for i in range(0, len(records) - 1, 2):
+            if made == count:
+                return
+            sought = _person(records[i + 1])
+            sought["relationship"] = "sibling"
+            yield {"enquirer": _person(records[i]), "sought": [sought], "separation_cause": "conflict"}
+            made += 1
+
+
+def _load_part(seed: int, count: int) -> int:
+    from django.contrib.auth import get_user_model
+
+    from cases.actions.bulk import cases_bulk_create
+
+    # Offices alternate by part, so candidates come from several offices as in the network.
+    username = "nl-caseworker" if seed % 2 == 0 else "ke-caseworker"
+    user = get_user_model().objects.get(username=username)
+    return cases_bulk_create(acting_user=user, items=items(seed, count), batch_size=500).count
+
+
+def load_to(persons: int, workers: int) -> float:
+    from django.db import connection, connections
+
+    from cases.models import Person
+
+    have = Person.objects.count()
+    cases = max(0, (persons - have) // 2)
+    if not cases:
+        return 0.0
+    started = time.perf_counter()
+    connections.close_all()  # forked children open their own connections
+    shares = [cases // workers + (1 if i < cases % workers else 0) for i in range(workers)]
+    base = have // 1000 + 1  # new seeds at every size: no repeated data
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool.starmap(_load_part, [(base * 10 + i, n) for i, n in enumerate(shares)])
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE cases_personsearchterm")
+        cursor.execute("VACUUM ANALYZE cases_person")
+    return time.perf_counter() - started
+
+
+# --- measurement ---------------------------------------------------------------------------
+
+
+def measure(queries: int, seed: int) -> dict[str, Any]:
+    from cases.models import Person, PersonSearchTerm
+    from matching.candidates import find_candidates
+    from matching.records_db import persons_for_records
+
+    total = Person.objects.count()
+    rng = random.Random(seed)
+    ids = list(Person.objects.order_by("pk").values_list("pk", flat=True)[: min(total, 200_000)])
+    sample = rng.sample(ids, min(queries, len(ids)))
+    find_candidates(next(iter(persons_for_records(Person.objects.filter(pk=sample[0])))))  # warm caches
+    wall, cpu, lookup, decrypt, score, cands, proposals, dropped = [], [], [], [], [], [], [], []
+    for person in persons_for_records(Person.objects.filter(pk__in=sample)):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        result = find_candidates(person)
+        wall.append((time.perf_counter() - started) * 1000)
+        # This process's CPU time: leaves out waiting for a busy machine's CPU and the server's work.
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        lookup.append(result.timing.lookup_ms)
+        decrypt.append(result.timing.decrypt_ms)
+        score.append(result.timing.score_ms)
+        cands.append(result.timing.candidates)
+        proposals.append(len(result.scored))
+        dropped.append(result.timing.dropped_frequent)
+
+    def stat(values: list[float]) -> dict[str, float]:
+        return {"median": round(statistics.median(values), 1), "p95": round(percentile(values, 95), 1)}
+
+    return {
+        "persons": total,
+        "search_terms": PersonSearchTerm.objects.count(),
+        "queries": len(wall),
+        "query_ms": stat(wall),
+        "lookup_ms": stat(lookup),
+        "decrypt_ms": stat(decrypt),
+        "score_ms": stat(score),
+        "candidates": stat(cands),
+        "proposals_per_query": round(statistics.fmean(proposals), 2),
+        "frequent_terms_dropped": round(statistics.fmean(dropped), 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000", help="Person counts to measure at, ascending.")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true", help="Keep the loaded database and add to it.")
+    args = parser.parse_args()
+    env = bench_env()
+    if not args.reuse:
+        create_database()
+        manage(env, "migrate", "--noinput")
+        manage(env, "seed_demo")
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    results = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        load_s = load_to(size, args.workers)
+        row = measure(args.queries, seed=size)
+        row["load_s"] = round(load_s, 1)
+        results.append(row)
+        print(json.dumps(row), file=sys.stderr, flush=True)
+    print(json.dumps({"cpus": os.cpu_count(), "load_average": os.getloadavg(), "results": results}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
