@@ -86,6 +86,14 @@ def _family_form(name: str, sex: str) -> str:
     return female if sex == "f" and female else male
 
 
+def _sibling_family(family: str, sex: str, pool: list[str]) -> str:
+    """A sibling's family name: the same name, in the form for the sibling's sex (Ivanov/Ivanova)."""
+    for entry in pool:
+        if family in entry.split("/"):
+            return _family_form(entry, sex)
+    return family
+
+
 def new_entity(rng: random.Random, ident: str, sibling_of: Entity | None = None) -> Entity:
     origin = sibling_of.origin if sibling_of else rng.choice(sorted(pools()))
     pool = pools()[origin]
@@ -94,7 +102,7 @@ def new_entity(rng: random.Random, ident: str, sibling_of: Entity | None = None)
     while sibling_of and given == sibling_of.given:  # parents do not name two children alike
         given = _zipf(rng, pool["male" if sex == "m" else "female"])
     if sibling_of:
-        family = _family_form(sibling_of.family.partition("/")[0], sex) if sibling_of.family else ""
+        family = _sibling_family(sibling_of.family, sex, pool.get("family", []))
         born = sibling_of.birth + timedelta(days=rng.choice([-1, 1]) * rng.randint(300, 3000))
         return replace(sibling_of, id=ident, sex=sex, given=given, family=family, birth=born,
                        last_place=_zipf(rng, pool["places"]), phone=_phone(rng))  # fmt: skip
