@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from http.cookies import SimpleCookie
 from typing import Any
 
 from django.db import transaction
@@ -73,8 +74,23 @@ def build_world(personas: Any) -> World:
     att_internal = attachment_add(acting_user=cw, case_id=case.pk, filename="internal.png", content=PNG)
     att_shareable = attachment_add(acting_user=cw, case_id=case.pk, filename="photo.png", content=PNG,
                                    person_id=sought.pk, shareable=True)
-    consent = consent_record(acting_user=cw, case_id=case.pk, person_id=sought.pk, scope="alive_only",
+    consent = consent_record(acting_user=cw, case_id=case.pk, person_id=sought.pk, scope="relay_messages",
                              source="phone")
+    # What the public pages bring in for review: an enquirer's submission, a found person's message.
+    # Both need a case that was accepted and whose sought person was located.
+    from cases.actions import case_transition
+    from tracing.public import actions as public
+
+    for actor, step in ((cw, "start_review"), (personas.supervisor, "accept"), (cw, "start_search"),
+                        (cw, "mark_located")):
+        case_transition(acting_user=actor, case_id=case.pk, transition=step)
+
+    enquirer_access = public.enquirer_access_issue(acting_user=cw, case_id=case.pk, channel="letter").access
+    submission = public.enquirer_submission_create(access=enquirer_access, kind="sought_info",
+                                                   data={"details": "Seen in Garissa"}, photo=PNG)
+    found_access = public.found_access_issue(acting_user=cw, case_id=case.pk, person_id=sought.pk,
+                                             channel="letter").access
+    message = public.relay_message_send(access=found_access, body="I am well.")
     due = date.today() + timedelta(days=20)  # noqa: DTZ011  (a date well inside the future either way)
     sup = personas.supervisor
     request_search = request_send(acting_user=sup, case_id=case.pk, to_office_id=personas.partner.pk,
@@ -88,7 +104,8 @@ def build_world(personas: Any) -> World:
     return World(users=users, case=case, sought=sought, enquirer=enquirer, note_internal=note_internal,
                  note_shareable=note_shareable, attachment_internal=att_internal,
                  attachment_shareable=att_shareable, consent=consent, request_search=request_search,
-                 request_full=request_full, extra={"france": personas.other, "due": due.isoformat()})
+                 request_full=request_full, extra={"france": personas.other, "due": due.isoformat(),
+                                                              "submission": submission, "message": message})
 
 
 def walk(patterns: list | None = None, namespace: str = "", prefix: str = "") -> Iterator[tuple[str, str]]:
@@ -130,16 +147,29 @@ class Outcome:
     location: str = ""
 
 
-def call(world: World, persona: str, name: str, spec: Call) -> Outcome:
-    """One request by one persona, rolled back afterwards so every persona sees the same world."""
-    with transaction.atomic():
-        client: Any = APIClient() if spec.api else Client()
+def _client(world: World, persona: str, api: bool) -> Any:
+    """One signed-in client per persona and kind, made outside the per-call savepoint."""
+    key = ("client", persona, api)
+    if key not in world.extra:
+        client: Any = APIClient() if api else Client()
         user = world.users[persona]
         if user is not None:
-            if spec.api:
+            if api:
                 client.force_authenticate(user)
             else:
                 client.force_login(user)
+        world.extra[key] = (client, SimpleCookie(client.cookies))
+    client, cookies = world.extra[key]
+    # Every call starts from the signed-in session: a sign-out (or the role-less user being
+    # signed out) inside an earlier call was rolled back in the database, and is here too.
+    client.cookies = SimpleCookie(cookies)
+    return client
+
+
+def call(world: World, persona: str, name: str, spec: Call) -> Outcome:
+    """One request by one persona, rolled back afterwards so every persona sees the same world."""
+    client = _client(world, persona, spec.api)
+    with transaction.atomic():
         url = reverse(name, args=spec.args(world))
         if spec.prepare is not None:
             client.post(url, spec.prepare)

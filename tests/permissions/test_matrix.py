@@ -56,6 +56,9 @@ class Check:
     present: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     absent: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     note: str = ""
+    #: A known bug of the URL (the expectation above is the correct one): the row is a strict
+    #: xfail, so fixing the bug makes it fail until the mark is removed.
+    known_bug: str = ""
 
 
 def case(w: World) -> list[Any]:
@@ -85,7 +88,9 @@ CASE_API_OWNER_READ = "anon=401 nobody=403 cw=200 sup=200 adm=404 aud=200 out=40
 CASE_API_EDIT = "anon=401 nobody=403 cw=200 sup=200 adm=404 aud=403 out=404 ps=403 pf=403"
 CASE_API_CREATE_EDIT = "anon=401 nobody=403 cw=201 sup=201 adm=404 aud=403 out=404 ps=403 pf=403"
 CASE_API_SUP = "anon=401 nobody=403 cw=403 sup=200 adm=404 aud=403 out=404 ps=403 pf=403"
-ALL_405 = " ".join(f"{p}=405" for p in PERSONAS)
+PANEL_POST = "anon=302 nobody=302 cw=302 sup=302 adm=404 aud=403 out=404 ps=403 pf=403"
+PANEL_BUG = ("tracing/public/staff_views.py turns NotFound/NotPermitted into a message and a 302 to the "
+             "panel (the view's `except TracingError`), instead of 404/403; nothing is changed or leaked")
 
 TABLE: dict[str, list[Check]] = {
     # --- sign-in, language, health, API documentation -----------------------------------
@@ -122,8 +127,8 @@ TABLE: dict[str, list[Check]] = {
     "cases:edit": [Check(Call(args=case), CASE_PAGE_EDIT)],
     "cases:assign": [Check(Call(args=case), CASE_PAGE_SUP)],
     "cases:transition": [
-        Check(Call(method="POST", args=lambda w: [w.case.pk, "start_review"],
-                   data=lambda w: {"start_review-expected_version": w.case.version}),
+        Check(Call(method="POST", args=lambda w: [w.case.pk, "request_consent"],
+                   data=lambda w: {"request_consent-expected_version": w.case.version}),
               "anon=302 nobody=302 cw=302 sup=302 adm=404 aud=403 out=404 ps=403 pf=403"),
     ],
     "cases:person_new": [Check(Call(args=case), CASE_PAGE_EDIT)],
@@ -152,7 +157,7 @@ TABLE: dict[str, list[Check]] = {
     ],
     "case-transitions": [
         Check(api_get(case), CASE_API_READ),
-        Check(api_post(case, lambda w: {"transition": "start_review", "version": w.case.version}), CASE_API_EDIT),
+        Check(api_post(case, lambda w: {"transition": "request_consent", "version": w.case.version}), CASE_API_EDIT),
     ],
     "case-assign": [Check(api_post(case, lambda w: {"assigned_to": w.users["sup"].pk}), CASE_API_SUP)],
     "case-persons": [
@@ -247,6 +252,30 @@ TABLE: dict[str, list[Check]] = {
                                 "anon=401 nobody=403 cw=409 sup=409 adm=404 aud=403 out=404 ps=404 pf=403")],
     "network-api-revoke": [Check(api_post(lambda w: [w.request_search.pk]),
                                  "anon=401 nobody=403 cw=403 sup=200 adm=404 aud=403 out=404 ps=403 pf=404")],
+    # --- public pages (enquirer status page, found person's consent page): no staff rights ---
+    # Without an access code every visitor, staff or not, is sent to the code sign-in page.
+    **{f"public_status:{n}": [Check(Call(method=m), " ".join(f"{p}={code}" for p in PERSONAS))]
+       for n, m, code in (("login", "GET", 200), ("home", "GET", 302), ("contact", "POST", 302),
+                          ("info", "POST", 302), ("message", "POST", 302), ("logout", "POST", 302))},
+    **{f"public_consent:{n}": [Check(Call(method=m), " ".join(f"{p}={code}" for p in PERSONAS))]
+       for n, m, code in (("login", "GET", 200), ("home", "GET", 302), ("withdraw", "POST", 302),
+                          ("message", "POST", 302), ("logout", "POST", 302))},
+    # --- the caseworker panel for those pages (codes, submissions, relayed messages) ----------
+    "public_staff:panel": [Check(Call(args=case), CASE_PAGE_EDIT)],
+    "public_staff:photo": [Check(Call(args=lambda w: [w.case.pk, w.extra["submission"].pk]), CASE_PAGE_EDIT)],
+    "public_staff:enquirer_issue": [Check(Call(method="POST", args=case, data=lambda w: {"channel": "letter"}),
+                                          CASE_PAGE_EDIT, known_bug=PANEL_BUG)],
+    "public_staff:found_issue": [Check(Call(method="POST", args=lambda w: [w.case.pk, w.sought.pk],
+                                            data=lambda w: {"channel": "letter"}), CASE_PAGE_EDIT,
+                                       known_bug=PANEL_BUG)],
+    "public_staff:enquirer_revoke": [Check(Call(method="POST", args=case), PANEL_POST, known_bug=PANEL_BUG)],
+    "public_staff:found_revoke": [Check(Call(method="POST", args=lambda w: [w.case.pk, w.sought.pk]), PANEL_POST,
+                                        known_bug=PANEL_BUG)],
+    "public_staff:submission": [Check(Call(method="POST", args=lambda w: [w.case.pk, w.extra["submission"].pk],
+                                           data=lambda w: {"decision": "dismiss"}), PANEL_POST,
+                                      known_bug=PANEL_BUG)],
+    "public_staff:relay": [Check(Call(method="POST", args=lambda w: [w.case.pk, w.extra["message"].pk],
+                                      data=lambda w: {"decision": "approve"}), PANEL_POST, known_bug=PANEL_BUG)],
 }
 
 
@@ -268,7 +297,16 @@ def test_every_expectation_names_every_persona() -> None:
                 assert set(group) <= set(PERSONAS), name
 
 
-@pytest.mark.parametrize("name", sorted(TABLE))
+def _params() -> list[Any]:
+    params = []
+    for name in sorted(TABLE):
+        bugs = [c.known_bug for c in TABLE[name] if c.known_bug]
+        marks = [pytest.mark.xfail(strict=True, reason=bugs[0])] if bugs else []
+        params.append(pytest.param(name, marks=marks, id=name))
+    return params
+
+
+@pytest.mark.parametrize("name", _params())
 def test_matrix(name: str, personas: Any) -> None:
     world = build_world(personas)
     problems = []
