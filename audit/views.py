@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
@@ -131,7 +131,7 @@ def export(request: HttpRequest) -> HttpResponse:
     form, flt = _filter_form(request, request.POST)
     fmt_form = ExportForm(request.POST)
     if flt is None or not fmt_form.is_valid():
-        raise Http404("Invalid selection.")
+        return HttpResponseBadRequest("Invalid selection or format.")
     fmt = fmt_form.cleaned_data["format"]
     total = events_for(request.user, flt).count()
     if total > exports.inline_max():

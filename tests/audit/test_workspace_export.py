@@ -48,6 +48,7 @@ def test_only_auditors_export(personas: Any, selection: list[AuditEvent]) -> Non
     for user in non_auditors(personas):
         assert client_as(user).post(URL, {"format": "csv"}).status_code == 403
     assert client_as(personas.auditor).get(URL).status_code == 405
+    assert client_as(personas.auditor).post(URL, {"format": "xlsx"}).status_code == 400
     assert not AuditEvent.objects.filter(event_type="export").exists()
 
 
