@@ -366,9 +366,20 @@ def _submitted(request: HttpRequest, call: Callable[[], Any], success: str,
 
 
 def _form_page(request: HttpRequest, case: Case, template: str, form: django_forms.BaseForm,
-               **context: Any) -> HttpResponse:
+               shows: list[Any] | None = None, **context: Any) -> HttpResponse:
+    """Render a form page; `shows` lists the persons whose data the page shows, so the read is logged."""
+    if shows is not None:
+        log_access(user=request.user, kind="view", case_ids=[case.id], person_ids=shows,
+                   purpose=_session_purpose(request, case), office=case.office)
     status = _error_status(form) if request.method == "POST" else 200
     return render(request, template, {"case": case, "form": form, **context}, status=status)
+
+
+def _purpose_gate(request: HttpRequest, case: Case) -> HttpResponse | None:
+    """Form pages show case data too: someone who must give a purpose gives it on the case page first."""
+    if request.method == "GET" and needs_purpose(request.user, case) and not _session_purpose(request, case):
+        return redirect("cases:detail", case_id=case.id)
+    return None
 
 
 def _back(case: Case) -> HttpResponse:
@@ -378,13 +389,15 @@ def _back(case: Case) -> HttpResponse:
 @staff_view
 def case_edit(request: HttpRequest, case_id: Any) -> HttpResponse:
     case = access_case(request.user, case_id, action="case.edit")
+    if (gate := _purpose_gate(request, case)) is not None:
+        return gate
     initial = {name: getattr(case, name) for name in CaseEditForm.FIELDS}
     form = CaseEditForm(request.POST or None, initial={**initial, "expected_version": case.version})
     if _submitted(request, lambda: actions.case_update(
             acting_user=request.user, case_id=case.id, expected_version=form.cleaned_data["expected_version"],
             **form.changes()), _("The case was saved."), form):
         return _back(case)
-    return _form_page(request, case, "cases/case_edit.html", form)
+    return _form_page(request, case, "cases/case_edit.html", form, shows=[])
 
 
 def _person_initial(person: Person) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
@@ -405,6 +418,8 @@ def person_edit(request: HttpRequest, person_id: Any) -> HttpResponse:
     if person.erased_at:
         raise Http404(_("This person's data was erased."))
     case = person.case
+    if (gate := _purpose_gate(request, case)) is not None:
+        return gate
     fields, names_initial, places_initial = _person_initial(person)
     data = request.POST if request.method == "POST" else None
     form = PersonForm(data, initial={**fields, "expected_version": case.version})
@@ -414,13 +429,15 @@ def person_edit(request: HttpRequest, person_id: Any) -> HttpResponse:
             acting_user=request.user, person_id=person.id, data=_person_data(form, names, places),
             expected_version=form.cleaned_data["expected_version"]), _("The person was saved."), form, names, places):
         return _back(case)
-    return _form_page(request, case, "cases/person_form.html", form, names=names, places=places,
+    return _form_page(request, case, "cases/person_form.html", form, shows=[person.id], names=names, places=places,
                       title=_("Edit person"))
 
 
 @staff_view
 def person_new(request: HttpRequest, case_id: Any) -> HttpResponse:
     case = access_case(request.user, case_id, action="case.edit")
+    if (gate := _purpose_gate(request, case)) is not None:
+        return gate
     data = request.POST if request.method == "POST" else None
     form = PersonAddForm(data, initial={"expected_version": case.version, "role": PersonRole.RELATIVE})
     names = NameFormSet(data, prefix="names")
@@ -437,6 +454,8 @@ def person_new(request: HttpRequest, case_id: Any) -> HttpResponse:
 @staff_view
 def note_new(request: HttpRequest, case_id: Any) -> HttpResponse:
     case = access_case(request.user, case_id, action="case.add_note")
+    if (gate := _purpose_gate(request, case)) is not None:
+        return gate
     form = NoteForm(request.POST or None)
     if not can(request.user, "case.edit", case):
         del form.fields["visibility"]  # a partner's notes are always shareable (note_add)
@@ -455,6 +474,8 @@ def _person_choices(case: Case, *, roles: tuple[str, ...]) -> list[tuple[str, st
 @staff_view
 def attachment_new(request: HttpRequest, case_id: Any) -> HttpResponse:
     case = access_case(request.user, case_id, action="case.edit")
+    if (gate := _purpose_gate(request, case)) is not None:
+        return gate
     persons = _person_choices(case, roles=tuple(PersonRole.values))
     form = AttachmentForm(request.POST or None, request.FILES or None, persons=persons)
 
@@ -468,8 +489,8 @@ def attachment_new(request: HttpRequest, case_id: Any) -> HttpResponse:
 
     if _submitted(request, upload, _("The file was uploaded."), form):
         return _back(case)
-    return _form_page(request, case, "cases/simple_form.html", form, title=_("Upload a file"), submit=_("Upload"),
-                      multipart=True)
+    return _form_page(request, case, "cases/simple_form.html", form, shows=[pk for pk, _name in persons],
+                      title=_("Upload a file"), submit=_("Upload"), multipart=True)
 
 
 @staff_view
@@ -495,6 +516,8 @@ def attachment_download(request: HttpRequest, case_id: Any, attachment_id: Any) 
 @staff_view
 def case_assign(request: HttpRequest, case_id: Any) -> HttpResponse:
     case = access_case(request.user, case_id, action="case.assign")
+    if (gate := _purpose_gate(request, case)) is not None:
+        return gate
     staff = [
         (s.user_id, f"{s.user.get_full_name() or s.user.username} ({s.get_role_display()})")
         for s in StaffProfile.objects.filter(
@@ -514,13 +537,17 @@ def case_assign(request: HttpRequest, case_id: Any) -> HttpResponse:
 @staff_view
 def consent_new(request: HttpRequest, case_id: Any) -> HttpResponse:
     case = access_case(request.user, case_id, action="consent.record")
-    form = ConsentForm(request.POST or None, persons=_person_choices(case, roles=(PersonRole.SOUGHT,)))
+    if (gate := _purpose_gate(request, case)) is not None:
+        return gate
+    persons = _person_choices(case, roles=(PersonRole.SOUGHT,))
+    form = ConsentForm(request.POST or None, persons=persons)
     if _submitted(request, lambda: actions.consent_record(
             acting_user=request.user, case_id=case.id, person_id=form.cleaned_data["person"],
             scope=form.cleaned_data["scope"], source=form.cleaned_data["source"],
             given_on=form.cleaned_data["given_on"]), _("The consent was recorded."), form):
         return _back(case)
-    return _form_page(request, case, "cases/simple_form.html", form, title=_("Record consent"),
+    return _form_page(request, case, "cases/simple_form.html", form, shows=[pk for pk, _name in persons],
+                      title=_("Record consent"),
                       submit=_("Record consent"))
 
 
@@ -528,6 +555,8 @@ def consent_new(request: HttpRequest, case_id: Any) -> HttpResponse:
 def person_erase(request: HttpRequest, person_id: Any) -> HttpResponse:
     person = access_person(request.user, person_id, action="person.erase")
     case = person.case
+    if (gate := _purpose_gate(request, case)) is not None:
+        return gate
     if person.erased_at:
         messages.info(request, _("This person's data was already erased."))
         return _back(case)

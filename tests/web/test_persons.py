@@ -8,7 +8,7 @@ import pytest
 
 from cases.actions import case_update
 from cases.models import Person
-from tests.web.conftest import events
+from tests.web.conftest import access_events, events
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +119,15 @@ def test_only_supervisors_erase(client_for: Any, personas: Any, sought: Person) 
     assert response.status_code == 403
     assert client_for(personas.outsider).get(f"/persons/{sought.id}/erase/").status_code == 404
     assert Person.objects.get(pk=sought.pk).erased_at is None
+
+
+def test_edit_page_asks_the_purpose_first_and_logs_the_read(client_for: Any, personas: Any, open_case: Any,
+                                                            sought: Person) -> None:
+    client = client_for(personas.caseworker2)
+    response = client.get(f"/persons/{sought.id}/edit/")
+    assert response.status_code == 302 and response["Location"] == f"/cases/{open_case.id}/"
+    assert access_events(personas.caseworker2) == []
+    client.post(f"/cases/{open_case.id}/", {"purpose": "supervision"})
+    assert client.get(f"/persons/{sought.id}/edit/").status_code == 200
+    event = access_events(personas.caseworker2)[-1]
+    assert event.person_ids == [str(sought.id)] and event.data["purpose"] == "supervision"
