@@ -121,7 +121,7 @@ def test_caseworker_prints_a_letter_with_the_code(personas: Any, live_server: An
     page.goto(f"{live_server.url}/relatives/cases/{case.id}/")
     shot(page, "staff-panel")
     # Keyboard only: choose "letter" in the first channel group, then the issue button.
-    tab_to(page, "input[name=enquirer-channel][value=email]")
+    tab_to(page, "#id_enquirer_channel_0")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     assert page.evaluate("document.activeElement.value") == "letter"

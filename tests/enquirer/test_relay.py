@@ -92,7 +92,7 @@ def test_approval_needs_consent_at_that_moment(personas: Any, located_case: Case
     message = relay_message_send(access=_enquirer_access(located_case), body="Hello",
                                  found_person_id=sought(located_case).id)
     consent_withdraw(acting_user=personas.caseworker, case_id=located_case.id, consent_id=consent.pk)
-    with pytest.raises(NotPermitted):
+    with pytest.raises(InvalidTransition):
         relay_message_review(acting_user=personas.caseworker, message_id=message.id, approve=True)
     message.refresh_from_db()
     assert message.status == "pending_review"

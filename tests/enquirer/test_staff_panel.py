@@ -37,7 +37,7 @@ def test_panel_is_for_the_owning_office_only(personas: Any, accepted_case: Case)
 
 def test_a_letter_shows_the_code_once_and_it_works(personas: Any, accepted_case: Case) -> None:
     response = _client(personas.caseworker).post(f"/relatives/cases/{accepted_case.id}/enquirer/issue/",
-                                                 {"enquirer-channel": "letter"})
+                                                 {"channel": "letter"})
     html = text_of(response)
     assert response.status_code == 200 and "Print this letter now" in html
     code = re.search(r'class="public-code" dir="ltr">([A-Z0-9-]{12})</dd>', html)[1]
@@ -52,8 +52,7 @@ def test_a_letter_shows_the_code_once_and_it_works(personas: Any, accepted_case:
 def test_sms_text_is_prepared_in_the_persons_language(personas: Any, located_case: Case) -> None:
     sought_person = sought(located_case)
     response = _client(personas.caseworker).post(
-        f"/relatives/cases/{located_case.id}/found/{sought_person.id}/issue/",
-        {f"found-{sought_person.id}-channel": "sms"})
+        f"/relatives/cases/{located_case.id}/found/{sought_person.id}/issue/", {"channel": "sms"})
     html = text_of(response)
     access = PublicAccess.objects.get(person=sought_person, revoked_at__isnull=True)
     assert "A member of your family is looking for you." in html and access.handle in html
@@ -75,6 +74,23 @@ def test_reviews_from_the_panel(personas: Any, located_case: Case, enquirer_clie
     message.refresh_from_db()
     assert submission.status == "accepted" and message.status == "approved"
     assert "Garissa" in [p.place for p in sought(located_case).places.all()]
+
+
+def test_panel_actions_answer_404_and_403_like_the_case_pages(personas: Any, accepted_case: Case,
+                                                             issued: Any) -> None:
+    assign_perm("cases.share_full", personas.partner.group, accepted_case)
+    for path in ("enquirer/revoke/", "enquirer/issue/"):
+        url = f"/relatives/cases/{accepted_case.id}/{path}"
+        assert _client(personas.outsider).post(url, {"channel": "letter"}).status_code == 404
+        assert _client(personas.partner_caseworker).post(url, {"channel": "letter"}).status_code == 403
+        assert _client(personas.auditor).post(url, {"channel": "letter"}).status_code == 403
+    assert PublicAccess.objects.get(case=accepted_case, revoked_at__isnull=True) == issued.access
+
+
+def test_panel_ids_are_unique(personas: Any, located_case: Case) -> None:
+    html = text_of(_client(personas.caseworker).get(f"/relatives/cases/{located_case.id}/"))
+    ids = re.findall(r' id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
 
 
 def test_revoke_from_the_panel(personas: Any, accepted_case: Case, issued: Any) -> None:

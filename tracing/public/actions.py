@@ -380,7 +380,8 @@ def relay_message_review(*, acting_user: Any, message_id: Any, approve: bool) ->
         raise InvalidTransition(_("This message was already reviewed."))
     if approve:
         if not allows(active_consents(case).get(message.found_person_id), DisclosureKind.MESSAGE):
-            raise NotPermitted(_("The found person's consent does not allow passing on messages."))
+            # The consent changed since the message was written: the reviewer sees why and can reject it.
+            raise InvalidTransition(_("The found person's consent does not allow passing on messages."))
         if message.direction == RelayDirection.TO_ENQUIRER:
             contact_disclose(acting_user=acting_user, case_id=case.pk, person_id=message.found_person_id,
                              kind=DisclosureKind.MESSAGE, content=message.body)

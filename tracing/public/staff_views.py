@@ -22,7 +22,7 @@ from audit.access import AccessKind, log_access
 from cases.access import access_case
 from cases.models import PersonRole
 from cases.views import staff_view
-from tracing.exceptions import TracingError
+from tracing.exceptions import Conflict, InvalidTransition, ValidationFailed
 from tracing.public import actions
 from tracing.public.actions import FOUND_STATES
 from tracing.public.forms import ContactForm, InfoForm, IssueForm
@@ -36,6 +36,9 @@ from tracing.public.models import (
     SubmissionStatus,
 )
 from tracing.public.stages import active_consents, stage_for
+
+#: Refusals the caseworker can act on; the rest become 404/403 pages through staff_view.
+CORRECTABLE = (ValidationFailed, Conflict, InvalidTransition)
 
 
 @staff_view
@@ -54,15 +57,15 @@ def panel(request: HttpRequest, case_id: Any) -> HttpResponse:
     found_rows = [{"person": p, "access": next((a for a in accesses if a.person_id == p.pk
                                                 and a.audience == AccessAudience.FOUND), None),
                    "consent": consents.get(p.pk),
-                   # One prefix per form: several channel choices on one page need distinct ids.
-                   "form": IssueForm(prefix=f"found-{p.pk}")} for p in sought]
+                   # Several channel choices on one page: distinct ids, the same field name.
+                   "form": IssueForm(auto_id=f"id_found_{p.pk.hex}_%s")} for p in sought]
     log_access(user=request.user, kind=AccessKind.VIEW, case_ids=[case.pk], office=case.office,
                detail={"page": "public_panel"})
     stage, reason = stage_for(case)
     return render(request, "public/staff/panel.html", {
         "case": case, "stage": stage, "reason": reason,
         "enquirer_access": next((a for a in accesses if a.audience == AccessAudience.ENQUIRER), None),
-        "found_rows": found_rows, "issue_form": IssueForm(prefix="enquirer"),
+        "found_rows": found_rows, "issue_form": IssueForm(auto_id="id_enquirer_%s"),
         "can_ask_found": case.state in FOUND_STATES,
         "pending": [s for s in submissions if s.status == SubmissionStatus.PENDING],
         "reviewed": [s for s in submissions if s.status != SubmissionStatus.PENDING][:10],
@@ -87,14 +90,14 @@ def _issued_page(request: HttpRequest, case: Any, issued: actions.IssuedAccess) 
 @staff_view
 @never_cache
 def enquirer_issue(request: HttpRequest, case_id: Any) -> HttpResponse:
-    form = IssueForm(request.POST, prefix="enquirer")
+    form = IssueForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose how the code reaches the person."))
         return redirect("public_staff:panel", case_id)
     try:
         issued = actions.enquirer_access_issue(acting_user=request.user, case_id=case_id,
                                                channel=form.cleaned_data["channel"])
-    except (TracingError) as exc:
+    except CORRECTABLE as exc:
         messages.error(request, exc.message)
         return redirect("public_staff:panel", case_id)
     return _issued_page(request, issued.access.case, issued)
@@ -104,23 +107,25 @@ def enquirer_issue(request: HttpRequest, case_id: Any) -> HttpResponse:
 @staff_view
 @never_cache
 def found_issue(request: HttpRequest, case_id: Any, person_id: Any) -> HttpResponse:
-    form = IssueForm(request.POST, prefix=f"found-{person_id}")
+    form = IssueForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose how the code reaches the person."))
         return redirect("public_staff:panel", case_id)
     try:
         issued = actions.found_access_issue(acting_user=request.user, case_id=case_id, person_id=person_id,
                                             channel=form.cleaned_data["channel"])
-    except TracingError as exc:
+    except CORRECTABLE as exc:
         messages.error(request, exc.message)
         return redirect("public_staff:panel", case_id)
     return _issued_page(request, issued.access.case, issued)
 
 
 def _do(request: HttpRequest, case_id: Any, call: Any, done: str) -> HttpResponse:
+    """Run an action; a correctable refusal is a message on the panel. NotFound and NotPermitted
+    propagate, so staff_view answers 404/403 exactly as for the case pages."""
     try:
         call()
-    except TracingError as exc:
+    except CORRECTABLE as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
