@@ -100,12 +100,20 @@ def build_world(personas: Any) -> World:
                                 sought_person_id=sought.pk, question="Full question for UG.", due_date=due,
                                 share_level="full")
     request_accept(acting_user=users["pf"], request_id=request_full.pk)
+    # An auditor's finished background export (the job's task runs here, not after commit).
+    from audit import exports
+    from audit.selectors import EventFilter
+
+    job = exports.export_start(user=personas.auditor, flt=EventFilter(office_id=personas.home.pk), fmt="csv",
+                               total=1)
+    exports.export_run(str(job.pk))
     case.refresh_from_db()
     return World(users=users, case=case, sought=sought, enquirer=enquirer, note_internal=note_internal,
                  note_shareable=note_shareable, attachment_internal=att_internal,
                  attachment_shareable=att_shareable, consent=consent, request_search=request_search,
                  request_full=request_full, extra={"france": personas.other, "due": due.isoformat(),
-                                                              "submission": submission, "message": message})
+                                                              "submission": submission, "message": message,
+                                                              "export": job})
 
 
 def walk(patterns: list | None = None, namespace: str = "", prefix: str = "") -> Iterator[tuple[str, str]]:

@@ -88,6 +88,7 @@ CASE_API_OWNER_READ = "anon=401 nobody=403 cw=200 sup=200 adm=404 aud=200 out=40
 CASE_API_EDIT = "anon=401 nobody=403 cw=200 sup=200 adm=404 aud=403 out=404 ps=403 pf=403"
 CASE_API_CREATE_EDIT = "anon=401 nobody=403 cw=201 sup=201 adm=404 aud=403 out=404 ps=403 pf=403"
 CASE_API_SUP = "anon=401 nobody=403 cw=403 sup=200 adm=404 aud=403 out=404 ps=403 pf=403"
+AUDITOR_ONLY = "anon=302 nobody=302 cw=403 sup=403 adm=403 aud=200 out=403 ps=403 pf=403"
 PANEL_POST = "anon=302 nobody=302 cw=302 sup=302 adm=404 aud=403 out=404 ps=403 pf=403"
 PANEL_BUG = ("tracing/public/staff_views.py turns NotFound/NotPermitted into a message and a 302 to the "
              "panel (the view's `except TracingError`), instead of 404/403; nothing is changed or leaked")
@@ -252,6 +253,17 @@ TABLE: dict[str, list[Check]] = {
                                 "anon=401 nobody=403 cw=409 sup=409 adm=404 aud=403 out=404 ps=404 pf=403")],
     "network-api-revoke": [Check(api_post(lambda w: [w.request_search.pk]),
                                  "anon=401 nobody=403 cw=403 sup=200 adm=404 aud=403 out=404 ps=403 pf=404")],
+    # --- the auditor workspace: auditors only; for everyone else the whole workspace is a 403,
+    # whatever the case or job id (so nothing about an object is revealed either way) ---------
+    "audit:events": [Check(Call(), AUDITOR_ONLY, absent={("aud",): (SOUGHT, EMAIL)})],
+    "audit:case": [Check(Call(args=case), AUDITOR_ONLY, present={("aud",): (REF,)})],
+    "audit:person": [Check(Call(data=lambda w: {"person": str(w.sought.pk)}), AUDITOR_ONLY)],
+    "audit:export": [Check(Call(method="POST", data=lambda w: {"format": "csv"}), AUDITOR_ONLY,
+                           present={("aud",): ("event_type",)}, absent={("aud",): (SOUGHT, EMAIL, INTERNAL)})],
+    "audit:export_status": [Check(Call(args=lambda w: [w.extra["export"].pk]), AUDITOR_ONLY)],
+    "audit:export_download": [Check(Call(args=lambda w: [w.extra["export"].pk]), AUDITOR_ONLY,
+                                    absent={("aud",): (SOUGHT, EMAIL, INTERNAL)})],
+    "audit:verification": [Check(Call(), AUDITOR_ONLY)],
     # --- public pages (enquirer status page, found person's consent page): no staff rights ---
     # Without an access code every visitor, staff or not, is sent to the code sign-in page.
     **{f"public_status:{n}": [Check(Call(method=m), " ".join(f"{p}={code}" for p in PERSONAS))]
