@@ -12,6 +12,7 @@ import base64
 import os
 from collections import OrderedDict
 from collections.abc import Iterable
+from functools import lru_cache
 from threading import Lock
 
 from cryptography.exceptions import InvalidTag
@@ -31,10 +32,17 @@ def _b64d(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+@lru_cache(maxsize=1024)
+def _aead(key: bytes) -> AESGCM:
+    # Building the cipher object costs about as much as sealing a short value; a list page
+    # opens many values under few keys. Cleared with the unwrapped keys (forget_unwrapped).
+    return AESGCM(key)
+
+
 def seal(key: bytes, key_id: str, plaintext: bytes, context: str) -> str:
     header = f"{VERSION}${key_id}$"
     nonce = os.urandom(NONCE_BYTES)
-    ct = AESGCM(key).encrypt(nonce, plaintext, (header + context).encode())
+    ct = _aead(key).encrypt(nonce, plaintext, (header + context).encode())
     return header + _b64e(nonce + ct)
 
 
@@ -53,7 +61,7 @@ def open_(key: bytes, token: str, context: str) -> bytes:
     header = f"{VERSION}${key_id}$"
     try:
         blob = _b64d(token[len(header) :])
-        return AESGCM(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], (header + context).encode())
+        return _aead(key).decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], (header + context).encode())
     except (InvalidTag, ValueError) as exc:
         raise DecryptionFailed("ciphertext failed authentication") from exc
 
@@ -120,6 +128,7 @@ def unwrap_cached(ring_get: object, wrapped: str, data_key_id: str) -> bytes:
 
 def forget_unwrapped(data_key_id: str | Iterable[str] | None = None) -> None:
     """Drop unwrapped data keys from this process's cache: one (hex id), several, or all."""
+    _aead.cache_clear()
     if data_key_id is None:
         _unwrapped.clear()
     else:
