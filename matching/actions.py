@@ -47,8 +47,10 @@ def stored_explanation(scored: ScoredPair) -> dict[str, Any]:
     return {
         "score": explanation.score,
         "decision": explanation.decision,
-        "fields": [{"comparison": f.comparison, "status": f.status, "level": f.level, "weight": f.weight}
-                   for f in explanation.fields],
+        "fields": [
+            {"comparison": f.comparison, "status": f.status, "level": f.level, "weight": f.weight}
+            for f in explanation.fields
+        ],
     }
 
 
@@ -78,8 +80,12 @@ def _new_proposal(a: str, b: str, scored: ScoredPair) -> MatchProposal | None:
     try:
         with transaction.atomic():  # savepoint: a concurrent run may have created the pair first
             return MatchProposal.objects.create(
-                person_a_id=a, person_b_id=b, score=scored.score, decision=scored.decision,
-                explanation=stored_explanation(scored), score_inputs_hash=score_inputs_hash(scored),
+                person_a_id=a,
+                person_b_id=b,
+                score=scored.score,
+                decision=scored.decision,
+                explanation=stored_explanation(scored),
+                score_inputs_hash=score_inputs_hash(scored),
             )
     except IntegrityError:
         return None
@@ -106,8 +112,7 @@ def match_person_run(*, person_id: Any, limit: int = CANDIDATE_LIMIT) -> MatchRu
     found = find_candidates(person, limit=limit, extra_ids=open_partners)
     result.candidates = found.timing.candidates
     scored: dict[str, ScoredCandidate] = {
-        str(c.person.pk): c for c in found.scored
-        if PersonRole.SOUGHT in (person.role, c.person.role)
+        str(c.person.pk): c for c in found.scored if PersonRole.SOUGHT in (person.role, c.person.role)
     }
     with transaction.atomic():
         live = {}
@@ -136,9 +141,12 @@ def match_person_run(*, person_id: Any, limit: int = CANDIDATE_LIMIT) -> MatchRu
                 result.superseded.append(str(old.pk))
         if result.created or result.superseded:
             record_event(
-                event_type="match.proposals_updated", actor=None, office=person.case.office, case_id=person.case_id,
-                person_ids=[person.pk], data={"created": result.created, "superseded": result.superseded,
-                                              "candidates": result.candidates},
+                event_type="match.proposals_updated",
+                actor=None,
+                office=person.case.office,
+                case_id=person.case_id,
+                person_ids=[person.pk],
+                data={"created": result.created, "superseded": result.superseded, "candidates": result.candidates},
             )
     return result
 
@@ -146,7 +154,8 @@ def match_person_run(*, person_id: Any, limit: int = CANDIDATE_LIMIT) -> MatchRu
 def _lock_for_decision(acting_user: Any, proposal_id: Any) -> MatchProposal:
     try:
         proposal = (
-            visible(acting_user, MatchProposal).select_for_update(of=("self",))
+            visible(acting_user, MatchProposal)
+            .select_for_update(of=("self",))
             .select_related("person_a__case__office", "person_b__case__office")
             .get(pk=uuid.UUID(str(proposal_id)))
         )
@@ -159,8 +168,15 @@ def _lock_for_decision(acting_user: Any, proposal_id: Any) -> MatchProposal:
     return proposal
 
 
-def _decide(proposal: MatchProposal, *, acting_user: Any, state: str, reason: str, detail: str,
-            allowed: tuple[DecisionReason, ...]) -> None:
+def _decide(
+    proposal: MatchProposal,
+    *,
+    acting_user: Any,
+    state: str,
+    reason: str,
+    detail: str,
+    allowed: tuple[DecisionReason, ...],
+) -> None:
     if reason not in allowed:
         raise ValidationFailed(_("Choose a reason."), field_errors={"reason": [_("Choose a reason.")]})
     detail = (detail or "").strip()
@@ -181,26 +197,42 @@ def _decide(proposal: MatchProposal, *, acting_user: Any, state: str, reason: st
 def _event(proposal: MatchProposal, acting_user: Any, event_type: str) -> None:
     case_a, case_b = proposal.person_a.case, proposal.person_b.case
     record_event(
-        event_type=event_type, actor=acting_user, office=case_a.office, case_id=case_a.pk,
+        event_type=event_type,
+        actor=acting_user,
+        office=case_a.office,
+        case_id=case_a.pk,
         person_ids=[proposal.person_a_id, proposal.person_b_id],
-        data={"proposal": str(proposal.pk), "reason": proposal.reason, "decision": proposal.decision,
-              "cases": [str(case_a.pk), str(case_b.pk)], "detail_given": bool(proposal.data_key_id)},
+        data={
+            "proposal": str(proposal.pk),
+            "reason": proposal.reason,
+            "decision": proposal.decision,
+            "cases": [str(case_a.pk), str(case_b.pk)],
+            "detail_given": bool(proposal.data_key_id),
+        },
     )
 
 
 def _notify_confirmed(proposal: MatchProposal, acting_user: Any) -> None:
     """Tell the assigned caseworker of each case (not the person who decided). No names:
     the message says which case, the proposal page shows the rest to whoever may see it."""
-    for case in {proposal.person_a.case.pk: proposal.person_a.case,
-                 proposal.person_b.case.pk: proposal.person_b.case}.values():
+    for case in {
+        proposal.person_a.case.pk: proposal.person_a.case,
+        proposal.person_b.case.pk: proposal.person_b.case,
+    }.values():
         if not case.assigned_to_id or case.assigned_to_id == acting_user.pk:
             continue
         outbox_enqueue(
-            key=f"match:{proposal.pk}:confirmed:{case.pk}", kind="match.confirmed", data_key=case.data_key,
-            to_user=case.assigned_to, case_id=case.pk,
+            key=f"match:{proposal.pk}:confirmed:{case.pk}",
+            kind="match.confirmed",
+            data_key=case.data_key,
+            to_user=case.assigned_to,
+            case_id=case.pk,
             subject=_("Case %(ref)s: a match was confirmed") % {"ref": case.reference},
-            body=_("A person of case %(ref)s was confirmed to be the same person as a record of another case. "
-                   "Open the case's match proposals to review it.") % {"ref": case.reference},
+            body=_(
+                "A person of case %(ref)s was confirmed to be the same person as a record of another case. "
+                "Open the case's match proposals to review it."
+            )
+            % {"ref": case.reference},
         )
 
 
@@ -208,8 +240,14 @@ def _notify_confirmed(proposal: MatchProposal, acting_user: Any) -> None:
 def match_proposal_confirm(*, acting_user: Any, proposal_id: Any, reason: str, detail: str = "") -> MatchProposal:
     """Confirm: the two records are one person. The confirmed proposal is the link."""
     proposal = _lock_for_decision(acting_user, proposal_id)
-    _decide(proposal, acting_user=acting_user, state=ProposalState.CONFIRMED, reason=reason, detail=detail,
-            allowed=CONFIRM_REASONS)
+    _decide(
+        proposal,
+        acting_user=acting_user,
+        state=ProposalState.CONFIRMED,
+        reason=reason,
+        detail=detail,
+        allowed=CONFIRM_REASONS,
+    )
     _event(proposal, acting_user, "match.confirmed")
     _notify_confirmed(proposal, acting_user)
     return proposal
@@ -219,21 +257,33 @@ def match_proposal_confirm(*, acting_user: Any, proposal_id: Any, reason: str, d
 def match_proposal_reject(*, acting_user: Any, proposal_id: Any, reason: str, detail: str = "") -> MatchProposal:
     """Reject: different persons. Not proposed again unless new information changes the score."""
     proposal = _lock_for_decision(acting_user, proposal_id)
-    _decide(proposal, acting_user=acting_user, state=ProposalState.REJECTED, reason=reason, detail=detail,
-            allowed=REJECT_REASONS)
+    _decide(
+        proposal,
+        acting_user=acting_user,
+        state=ProposalState.REJECTED,
+        reason=reason,
+        detail=detail,
+        allowed=REJECT_REASONS,
+    )
     _event(proposal, acting_user, "match.rejected")
     return proposal
 
 
 @transaction.atomic
 def match_case_request(*, acting_user: Any, case_id: Any) -> list[str]:
-    """"Find matches" on a case: schedule matching of its persons after commit."""
+    """ "Find matches" on a case: schedule matching of its persons after commit."""
     from matching.hooks import schedule_person_matching
 
     case: Case = access_case(acting_user, case_id, action="case.edit")
     person_ids = [str(pk) for pk in case.persons.filter(erased_at__isnull=True).values_list("pk", flat=True)]
     for person_id in person_ids:
         schedule_person_matching(person_id)
-    record_event(event_type="match.requested", actor=acting_user, office=case.office, case_id=case.pk,
-                 person_ids=person_ids, data={"persons": len(person_ids)})
+    record_event(
+        event_type="match.requested",
+        actor=acting_user,
+        office=case.office,
+        case_id=case.pk,
+        person_ids=person_ids,
+        data={"persons": len(person_ids)},
+    )
     return person_ids

@@ -108,8 +108,9 @@ class MatchProposalViewSet(ApiViewSet):
     )
     def list(self, request: Request) -> Response:
         params = _valid(ProposalListQuerySerializer, request.query_params)
-        qs = proposal_list(user=request.user, state=params.get("state"), decision=params.get("decision"),
-                           case_id=params.get("case"))
+        qs = proposal_list(
+            user=request.user, state=params.get("state"), decision=params.get("decision"), case_id=params.get("case")
+        )
         page = self.paginate_queryset(qs)
         log_proposal_read(user=request.user, proposals=page, kind=API_READ)
         views = proposal_views(user=request.user, proposals=page)
@@ -142,7 +143,6 @@ class MatchProposalViewSet(ApiViewSet):
     def reject(self, request: Request, pk: str) -> Response:
         match_proposal_reject(acting_user=request.user, proposal_id=pk, **_valid(RejectSerializer, request.data))
         return Response(ProposalSerializer(self._one(request, pk)).data)
-
 
 
 router = SimpleRouter()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 
 from cases.indexing import person_index_terms
@@ -32,6 +33,7 @@ MIN_WEIGHT = 5
 # itself: it would pull thousands of candidates; the year_token of the same name still counts.
 FREQUENT_TERM_ROWS = 2000
 FREQUENT_INDEXES = ("token", "phonetic")
+TERM_COUNT_CACHE_SECONDS = 3600
 
 
 @dataclass
@@ -75,36 +77,67 @@ def _terms_q(terms: list[tuple[str, str]]) -> Q:
     return q
 
 
-def ranked_candidate_ids(person: Person, terms: dict[tuple[str, str], str], *, limit: int = CANDIDATE_LIMIT,
-                         timing: CandidateTiming | None = None) -> list:
+def _frequent_terms(keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Terms carried by more than FREQUENT_TERM_ROWS rows.
+
+    Counting a common name's rows costs as much as ranking on them, so counts are cached
+    (an hour: name frequencies move slowly; terms are blind, never plaintext).
+    """
+    if not keys:
+        return set()
+    cache_keys = {f"match:tf:{index}:{term}": (index, term) for index, term in keys}
+    counts = {cache_keys[k]: n for k, n in cache.get_many(list(cache_keys)).items()}
+    missing = [k for k in keys if k not in counts]
+    if missing:
+        fresh = dict.fromkeys(missing, 0)
+        rows = (PersonSearchTerm.objects.filter(_terms_q(missing)).values("index", "term")
+                .annotate(n=Count("id")).order_by())
+        for row in rows:
+            fresh[(row["index"], row["term"])] = row["n"]
+        cache.set_many({f"match:tf:{i}:{t}": n for (i, t), n in fresh.items()}, TERM_COUNT_CACHE_SECONDS)
+        counts.update(fresh)
+    return {k for k, n in counts.items() if n > FREQUENT_TERM_ROWS}
+
+
+def ranked_candidate_ids(
+    person: Person,
+    terms: dict[tuple[str, str], str],
+    *,
+    limit: int = CANDIDATE_LIMIT,
+    timing: CandidateTiming | None = None,
+) -> list:
     """Ids of persons of other cases sharing terms, best shared weight first (at most `limit`)."""
     timing = timing or CandidateTiming()
     keys = list(terms)
     timing.terms = len(keys)
     if not keys:
         return []
-    frequent = {
-        (row["index"], row["term"])
-        for row in PersonSearchTerm.objects.filter(_terms_q([k for k in keys if k[0] in FREQUENT_INDEXES]))
-        .values("index", "term").annotate(n=Count("id")).filter(n__gt=FREQUENT_TERM_ROWS).order_by()
-    } if any(k[0] in FREQUENT_INDEXES for k in keys) else set()
+    frequent = _frequent_terms([k for k in keys if k[0] in FREQUENT_INDEXES])
     timing.dropped_frequent = len(frequent)
     keys = [k for k in keys if k not in frequent]
     if not keys:
         return []
-    weight = Case(*[When(index=ix, then=Value(w)) for ix, w in INDEX_WEIGHTS.items()],
-                  default=Value(0), output_field=IntegerField())
+    weight = Case(
+        *[When(index=ix, then=Value(w)) for ix, w in INDEX_WEIGHTS.items()],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
     rows = (
         PersonSearchTerm.objects.filter(_terms_q(keys))
-        .exclude(person__case_id=person.case_id)
-        .values("person_id").annotate(w=Sum(weight)).filter(w__gte=MIN_WEIGHT)
+        # The few persons of the same case by id: a join on the person table would make
+        # PostgreSQL hash every person (a sequential scan) on each query.
+        .exclude(person_id__in=list(Person.objects.filter(case_id=person.case_id).values_list("pk", flat=True)))
+        .values("person_id")
+        .annotate(w=Sum(weight))
+        .filter(w__gte=MIN_WEIGHT)
         .order_by("-w", "person_id")[:limit]
     )
     return [r["person_id"] for r in rows]
 
 
-def find_candidates(person: Person, *, limit: int = CANDIDATE_LIMIT, weights: Weights | None = None,
-                    extra_ids: list | None = None) -> CandidateResult:
+def find_candidates(
+    person: Person, *, limit: int = CANDIDATE_LIMIT, weights: Weights | None = None, extra_ids: list | None = None
+) -> CandidateResult:
     """Score `person` against its ranked candidates (plus `extra_ids`, e.g. partners of open
     proposals, so a proposal whose score fell is re-examined). Returns only pairs the engine
     scores at or above `possible`, each ordered as stored (lower id first)."""
@@ -117,8 +150,9 @@ def find_candidates(person: Person, *, limit: int = CANDIDATE_LIMIT, weights: We
     ids = list(dict.fromkeys([*ids, *(extra_ids or [])]))
     looked_up = time.perf_counter()
     result.timing.lookup_ms = (looked_up - started) * 1000
-    others = list(persons_for_records(Person.objects.filter(pk__in=ids, erased_at__isnull=True)
-                                      .exclude(case_id=person.case_id)))
+    others = list(
+        persons_for_records(Person.objects.filter(pk__in=ids, erased_at__isnull=True).exclude(case_id=person.case_id))
+    )
     records = [(other, person_record(other)) for other in others]
     decrypted = time.perf_counter()
     result.timing.decrypt_ms = (decrypted - looked_up) * 1000

@@ -48,10 +48,18 @@ class DecisionReason(models.TextChoices):
     OTHER = "other", _("Other (explain in the detail)")
 
 
-CONFIRM_REASONS = (DecisionReason.DETAILS_AGREE, DecisionReason.CONFIRMED_BY_PERSON, DecisionReason.DOCUMENTS,
-                   DecisionReason.OTHER)
-REJECT_REASONS = (DecisionReason.DIFFERENT_PERSON, DecisionReason.RELATIVE, DecisionReason.INSUFFICIENT,
-                  DecisionReason.OTHER)
+CONFIRM_REASONS = (
+    DecisionReason.DETAILS_AGREE,
+    DecisionReason.CONFIRMED_BY_PERSON,
+    DecisionReason.DOCUMENTS,
+    DecisionReason.OTHER,
+)
+REJECT_REASONS = (
+    DecisionReason.DIFFERENT_PERSON,
+    DecisionReason.RELATIVE,
+    DecisionReason.INSUFFICIENT,
+    DecisionReason.OTHER,
+)
 
 
 class MatchProposal(models.Model):

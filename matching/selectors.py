@@ -42,8 +42,9 @@ def proposals_visible(user: Any, actor: Actor | None = None) -> QuerySet[MatchPr
     return MatchProposal.objects.filter(person_a__in=persons, person_b__in=persons)
 
 
-def proposal_list(*, user: Any, state: str | None = ProposalState.PROPOSED, case_id: Any = None,
-                  decision: str | None = None) -> QuerySet[MatchProposal]:
+def proposal_list(
+    *, user: Any, state: str | None = ProposalState.PROPOSED, case_id: Any = None, decision: str | None = None
+) -> QuerySet[MatchProposal]:
     """Proposals the user may see, newest first; optionally those touching one case."""
     qs = visible(user, MatchProposal).select_related(
         "person_a__case__office", "person_a__data_key", "person_b__case__office", "person_b__data_key", "decided_by"
@@ -116,7 +117,8 @@ def proposal_views(*, user: Any, proposals: list[MatchProposal], with_values: bo
     that side; the list shows statuses and weights and decrypts nothing but display names.
     """
     cases = {p.person_a.case.pk: p.person_a.case for p in proposals} | {
-        p.person_b.case.pk: p.person_b.case for p in proposals}
+        p.person_b.case.pk: p.person_b.case for p in proposals
+    }
     levels = case_levels(user, list(cases.values()))
     decrypted: dict[Any, PersonRecord] = {}
     if with_values:
@@ -130,8 +132,14 @@ def proposal_views(*, user: Any, proposals: list[MatchProposal], with_values: bo
         b = _side(proposal.person_b, levels.get(proposal.person_b.case_id, Level.NONE))
         a.record, b.record = decrypted.get(a.person.pk), decrypted.get(b.person.pk)
         rows = [
-            Row(comparison=f["comparison"], status=f["status"], level=f["level"], weight=f["weight"],
-                left=_shown(a.record, f["comparison"], a.fields), right=_shown(b.record, f["comparison"], b.fields))
+            Row(
+                comparison=f["comparison"],
+                status=f["status"],
+                level=f["level"],
+                weight=f["weight"],
+                left=_shown(a.record, f["comparison"], a.fields),
+                right=_shown(b.record, f["comparison"], b.fields),
+            )
             for f in proposal.explanation.get("fields", [])
         ]
         views.append(ProposalView(proposal=proposal, a=a, b=b, rows=rows, can_decide=can_decide(user, proposal)))
@@ -142,7 +150,8 @@ def log_proposal_read(*, user: Any, proposals: list[MatchProposal], kind: str = 
     """Proposals show names (and on the detail page compared values) of both sides: log them."""
     if proposals:
         log_access(
-            user=user, kind=kind,
+            user=user,
+            kind=kind,
             case_ids=[c for p in proposals for c in (p.person_a.case_id, p.person_b.case_id)],
             person_ids=[i for p in proposals for i in (p.person_a_id, p.person_b_id)],
             detail={"match_proposals": len(proposals)},

@@ -24,8 +24,12 @@ from tracing.permissions import can
 
 class DecisionForm(forms.Form):
     reason = forms.ChoiceField(label=gettext_lazy("Reason"), widget=forms.RadioSelect)
-    detail = forms.CharField(label=gettext_lazy("Details (optional)"), required=False, max_length=1000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    detail = forms.CharField(
+        label=gettext_lazy("Details (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args: Any, reasons: tuple[Any, ...], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -33,10 +37,14 @@ class DecisionForm(forms.Form):
 
 
 class ProposalFilterForm(forms.Form):
-    state = forms.ChoiceField(label=gettext_lazy("State"), required=False,
-                              choices=[("", gettext_lazy("All"))] + list(ProposalState.choices))
-    decision = forms.ChoiceField(label=gettext_lazy("Strength"), required=False,
-                                 choices=[("", gettext_lazy("All"))] + list(ProposalDecision.choices))
+    state = forms.ChoiceField(
+        label=gettext_lazy("State"), required=False, choices=[("", gettext_lazy("All"))] + list(ProposalState.choices)
+    )
+    decision = forms.ChoiceField(
+        label=gettext_lazy("Strength"),
+        required=False,
+        choices=[("", gettext_lazy("All"))] + list(ProposalDecision.choices),
+    )
 
 
 def _forms(data: Any = None, which: str = "") -> tuple[DecisionForm, DecisionForm]:
@@ -53,22 +61,41 @@ def proposal_index(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     proposals = list(page.object_list)
     log_proposal_read(user=request.user, proposals=proposals)
-    return render(request, "matching/proposal_list.html", {
-        "form": form, "page": page, "views": proposal_views(user=request.user, proposals=proposals),
-        "query": request.GET.urlencode() if request.GET else "",
-    })
+    return render(
+        request,
+        "matching/proposal_list.html",
+        {
+            "form": form,
+            "page": page,
+            "views": proposal_views(user=request.user, proposals=proposals),
+            "query": request.GET.urlencode() if request.GET else "",
+        },
+    )
 
 
-def _detail(request: HttpRequest, proposal_id: Any, *, confirm: DecisionForm | None = None,
-            reject: DecisionForm | None = None, status: int = 200) -> HttpResponse:
+def _detail(
+    request: HttpRequest,
+    proposal_id: Any,
+    *,
+    confirm: DecisionForm | None = None,
+    reject: DecisionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     proposal = access_proposal(request.user, proposal_id)
     view = proposal_views(user=request.user, proposals=[proposal], with_values=True)[0]
     log_proposal_read(user=request.user, proposals=[proposal])
     default_confirm, default_reject = _forms()
-    return render(request, "matching/proposal_detail.html", {
-        "view": view, "proposal": proposal, "confirm_form": confirm or default_confirm,
-        "reject_form": reject or default_reject,
-    }, status=status)
+    return render(
+        request,
+        "matching/proposal_detail.html",
+        {
+            "view": view,
+            "proposal": proposal,
+            "confirm_form": confirm or default_confirm,
+            "reject_form": reject or default_reject,
+        },
+        status=status,
+    )
 
 
 @staff_view
@@ -81,11 +108,22 @@ def _decide(request: HttpRequest, proposal_id: Any, which: str) -> HttpResponse:
     confirm, reject = _forms(request.POST, which)
     form = confirm if which == "confirm" else reject
     action = actions.match_proposal_confirm if which == "confirm" else actions.match_proposal_reject
-    done = _("Confirmed: the two records are the same person.") if which == "confirm" else _(
-        "Rejected: the two records are different persons.")
-    if _submitted(request, lambda: action(acting_user=request.user, proposal_id=proposal_id,
-                                          reason=form.cleaned_data["reason"], detail=form.cleaned_data["detail"]),
-                  done, form):
+    done = (
+        _("Confirmed: the two records are the same person.")
+        if which == "confirm"
+        else _("Rejected: the two records are different persons.")
+    )
+    if _submitted(
+        request,
+        lambda: action(
+            acting_user=request.user,
+            proposal_id=proposal_id,
+            reason=form.cleaned_data["reason"],
+            detail=form.cleaned_data["detail"],
+        ),
+        done,
+        form,
+    ):
         return redirect("matching:detail", proposal_id=proposal_id)
     status = 409 if any("already decided" in str(e) for e in form.non_field_errors()) else 400
     return _detail(request, proposal_id, confirm=confirm, reject=reject, status=status)
@@ -109,16 +147,22 @@ def case_proposals(request: HttpRequest, case_id: Any) -> HttpResponse:
     case = access_case(request.user, case_id)
     proposals = list(proposal_list(user=request.user, state=None, case_id=case.pk)[:PAGE_SIZE])
     log_proposal_read(user=request.user, proposals=proposals)
-    return render(request, "matching/case_proposals.html", {
-        "case": case, "views": proposal_views(user=request.user, proposals=proposals),
-        "can_run": can(request.user, "case.edit", case),
-    })
+    return render(
+        request,
+        "matching/case_proposals.html",
+        {
+            "case": case,
+            "views": proposal_views(user=request.user, proposals=proposals),
+            "can_run": can(request.user, "case.edit", case),
+        },
+    )
 
 
 @require_POST
 @staff_view
 def case_find_matches(request: HttpRequest, case_id: Any) -> HttpResponse:
     persons = actions.match_case_request(acting_user=request.user, case_id=case_id)
-    messages.success(request, _("Looking for matches of %(n)d persons; new proposals appear here.") % {
-        "n": len(persons)})
+    messages.success(
+        request, _("Looking for matches of %(n)d persons; new proposals appear here.") % {"n": len(persons)}
+    )
     return redirect("matching:case", case_id=case_id)
