@@ -100,6 +100,13 @@ def build_world(personas: Any) -> World:
                                 sought_person_id=sought.pk, question="Full question for UG.", due_date=due,
                                 share_level="full")
     request_accept(acting_user=users["pf"], request_id=request_full.pk)
+    # A match proposal between the sought person and the same person in a KE case.
+    from matching.actions import match_person_run
+    from matching.models import MatchProposal
+
+    case_open(acting_user=personas.partner_caseworker, **sample_case_data())
+    match_person_run(person_id=sought.pk)
+    proposal = MatchProposal.objects.filter(state="proposed").first()
     # An auditor's finished background export (the job's task runs here, not after commit).
     from audit import exports
     from audit.selectors import EventFilter
@@ -113,7 +120,7 @@ def build_world(personas: Any) -> World:
                  attachment_shareable=att_shareable, consent=consent, request_search=request_search,
                  request_full=request_full, extra={"france": personas.other, "due": due.isoformat(),
                                                               "submission": submission, "message": message,
-                                                              "export": job})
+                                                              "export": job, "proposal": proposal})
 
 
 def walk(patterns: list | None = None, namespace: str = "", prefix: str = "") -> Iterator[tuple[str, str]]:

@@ -65,6 +65,10 @@ def case(w: World) -> list[Any]:
     return [w.case.pk]
 
 
+def proposal(w: World) -> list[Any]:
+    return [w.extra["proposal"].pk]
+
+
 def api_get(args: Any = lambda w: []) -> Call:
     return Call(method="GET", args=args, api=True)
 
@@ -88,6 +92,8 @@ CASE_API_OWNER_READ = "anon=401 nobody=403 cw=200 sup=200 adm=404 aud=200 out=40
 CASE_API_EDIT = "anon=401 nobody=403 cw=200 sup=200 adm=404 aud=403 out=404 ps=403 pf=403"
 CASE_API_CREATE_EDIT = "anon=401 nobody=403 cw=201 sup=201 adm=404 aud=403 out=404 ps=403 pf=403"
 CASE_API_SUP = "anon=401 nobody=403 cw=403 sup=200 adm=404 aud=403 out=404 ps=403 pf=403"
+PROPOSAL_PAGE = "anon=302 nobody=302 cw=404 sup=404 adm=404 aud=404 out=404 ps={ps} pf=404"
+PROPOSAL_API = "anon=401 nobody=403 cw=404 sup=404 adm=404 aud=404 out=404 ps={ps} pf=404"
 AUDITOR_ONLY = "anon=302 nobody=302 cw=403 sup=403 adm=403 aud=200 out=403 ps=403 pf=403"
 PANEL_POST = "anon=302 nobody=302 cw=302 sup=302 adm=404 aud=403 out=404 ps=403 pf=403"
 
@@ -262,6 +268,24 @@ TABLE: dict[str, list[Check]] = {
     "audit:export_download": [Check(Call(args=lambda w: [w.extra["export"].pk]), AUDITOR_ONLY,
                                     absent={("aud",): (SOUGHT, EMAIL, INTERNAL)})],
     "audit:verification": [Check(Call(), AUDITOR_ONLY)],
+    # --- match proposals: NL's sought person ~ the same person in a KE case. A proposal is
+    # visible only to those who see both sides: here the KE partner (ps), who sees both cases.
+    "matching:list": [Check(Call(), ALL_STAFF_200)],
+    "matching:detail": [Check(Call(args=proposal), PROPOSAL_PAGE.format(ps=200))],
+    "matching:confirm": [Check(Call(method="POST", args=proposal, data=lambda w: {"confirm-reason": "details_agree"}),
+                               PROPOSAL_PAGE.format(ps=302))],
+    "matching:reject": [Check(Call(method="POST", args=proposal,
+                                   data=lambda w: {"reject-reason": "different_person"}),
+                              PROPOSAL_PAGE.format(ps=302))],
+    "matching:case": [Check(Call(args=case), CASE_PAGE_READ)],
+    "matching:find": [Check(Call(method="POST", args=case),
+                            "anon=302 nobody=302 cw=302 sup=302 adm=404 aud=403 out=404 ps=403 pf=403")],
+    "match-proposal-list": [Check(api_get(), STAFF_API_200)],
+    "match-proposal-detail": [Check(api_get(proposal), PROPOSAL_API.format(ps=200))],
+    "match-proposal-confirm": [Check(api_post(proposal, lambda w: {"reason": "details_agree"}),
+                                     PROPOSAL_API.format(ps=200))],
+    "match-proposal-reject": [Check(api_post(proposal, lambda w: {"reason": "different_person"}),
+                                    PROPOSAL_API.format(ps=200))],
     # --- public pages (enquirer status page, found person's consent page): no staff rights ---
     # Without an access code every visitor, staff or not, is sent to the code sign-in page.
     **{f"public_status:{n}": [Check(Call(method=m), " ".join(f"{p}={code}" for p in PERSONAS))]
