@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -47,13 +48,11 @@ def test_healthz_never_shows_key_material(client: Client, fresh_keys: None) -> N
 @pytest.mark.django_db
 def test_unreachable_broker_is_503(client: Client, settings: Any) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    # Port 9 on loopback: nothing listens, the connection is refused at once.
-    before = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:9/0"
-    try:
+    # Port 9 on loopback: nothing listens, the connection is refused at once. (Patched at the
+    # connection, since Celery prefers the CELERY_BROKER_URL environment variable to its conf.)
+    real = app.connection_for_write
+    with mock.patch.object(app, "connection_for_write", lambda *a, **k: real("redis://127.0.0.1:9/0")):
         response = client.get("/healthz")
-    finally:
-        app.conf.broker_url = before
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "degraded"
