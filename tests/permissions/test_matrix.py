@@ -138,7 +138,8 @@ TABLE: dict[str, list[Check]] = {
     ],
     "cases:person_new": [Check(Call(args=case), CASE_PAGE_EDIT)],
     "cases:note_new": [Check(Call(args=case), "anon=302 nobody=302 cw=200 sup=200 adm=404 aud=403 out=404 "
-                                              "ps=200 pf=200", note="partners answer with shareable notes")],
+                                              "ps=302 pf=302",
+                             note="partners may add (shareable) notes, after giving a purpose on the case page")],
     "cases:attachment_new": [Check(Call(args=case), CASE_PAGE_EDIT)],
     "cases:consent_new": [Check(Call(args=case), CASE_PAGE_EDIT)],
     "cases:person_edit": [Check(Call(args=lambda w: [w.sought.pk]), CASE_PAGE_EDIT)],
