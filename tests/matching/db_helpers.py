@@ -17,13 +17,17 @@ def kenya_case_data(**sought: Any) -> dict[str, Any]:
     """The same man as the home case's sought person, registered in Kenya in Somali spelling."""
     person = {
         "names": [{"given_names": "Maxamed Cabdi", "family_name": "Xasan", "kind": "primary", "script": "Latn"}],
-        "sex": "male", "birth_date": "1987", "birth_place": "Kismaayo",
+        "sex": "male",
+        "birth_date": "1987",
+        "birth_place": "Kismaayo",
         "places": [{"place": "Dadaab", "country": "KE", "date": "2016"}],
     }
     person.update(sought)
     return sample_case_data(
-        enquirer={"names": [{"given_names": "Halima", "family_name": "Warsame", "kind": "primary"}],
-                  "phone": "+254 712 345678"},
+        enquirer={
+            "names": [{"given_names": "Halima", "family_name": "Warsame", "kind": "primary"}],
+            "phone": "+254 712 345678",
+        },
         sought=[person],
     )
 
@@ -31,8 +35,14 @@ def kenya_case_data(**sought: Any) -> dict[str, Any]:
 def stranger_case_data() -> dict[str, Any]:
     return sample_case_data(
         enquirer={"names": [{"given_names": "Olena", "family_name": "Kovalenko", "kind": "primary"}]},
-        sought=[{"names": [{"given_names": "Tesfaye", "family_name": "Gebremichael", "kind": "primary"}],
-                 "sex": "male", "birth_date": "1960", "birth_place": "Asmara"}],
+        sought=[
+            {
+                "names": [{"given_names": "Tesfaye", "family_name": "Gebremichael", "kind": "primary"}],
+                "sex": "male",
+                "birth_date": "1960",
+                "birth_place": "Asmara",
+            }
+        ],
     )
 
 
@@ -56,8 +66,9 @@ class Pair:
     proposal: MatchProposal
 
 
-def make_pair(personas: Any, home: Case, *, share_home: int | None = Level.SEARCH,
-              share_kenya: int | None = Level.SEARCH) -> Pair:
+def make_pair(
+    personas: Any, home: Case, *, share_home: int | None = Level.SEARCH, share_kenya: int | None = Level.SEARCH
+) -> Pair:
     """The home case and the Kenyan case, matched; each shared with the other office as asked."""
     kenya = open_kenya_case(personas)
     if share_home:
@@ -66,4 +77,3 @@ def make_pair(personas: Any, home: Case, *, share_home: int | None = Level.SEARC
         share_grant(kenya, personas.home, share_kenya)
     match_person_run(person_id=sought(home).pk)
     return Pair(home=home, kenya=kenya, proposal=pair_proposals(sought(home), sought(kenya)).get())
-

@@ -49,36 +49,42 @@ def test_filter_by_case(personas: Any, pair: Pair) -> None:
 def test_outsider_sees_nothing_and_gets_404(personas: Any, pair: Pair) -> None:
     assert api(personas.outsider).get("/api/v1/matches/").json()["count"] == 0
     assert api(personas.outsider).get(f"/api/v1/matches/{pair.proposal.pk}/").status_code == 404
-    response = api(personas.outsider).post(f"/api/v1/matches/{pair.proposal.pk}/confirm/",
-                                           {"reason": "details_agree"}, format="json")
+    response = api(personas.outsider).post(
+        f"/api/v1/matches/{pair.proposal.pk}/confirm/", {"reason": "details_agree"}, format="json"
+    )
     assert response.status_code == 404
     assert APIClient().get("/api/v1/matches/").status_code in (401, 403)
 
 
 def test_confirm_and_reject(personas: Any, open_case: Any) -> None:
     pair = make_pair(personas, open_case)
-    response = api(personas.supervisor).post(f"/api/v1/matches/{pair.proposal.pk}/confirm/",
-                                             {"reason": "documents"}, format="json")
+    response = api(personas.supervisor).post(
+        f"/api/v1/matches/{pair.proposal.pk}/confirm/", {"reason": "documents"}, format="json"
+    )
     assert response.status_code == 200 and response.json()["state"] == "confirmed"
     pair.proposal.refresh_from_db()
     assert pair.proposal.state == ProposalState.CONFIRMED and pair.proposal.decided_by == personas.supervisor
-    again = api(personas.supervisor).post(f"/api/v1/matches/{pair.proposal.pk}/reject/",
-                                          {"reason": "different_person"}, format="json")
+    again = api(personas.supervisor).post(
+        f"/api/v1/matches/{pair.proposal.pk}/reject/", {"reason": "different_person"}, format="json"
+    )
     assert again.status_code == 409
 
 
 def test_reject_validation_and_403(personas: Any, pair: Pair) -> None:
-    bad = api(personas.caseworker).post(f"/api/v1/matches/{pair.proposal.pk}/reject/", {"reason": "documents"},
-                                        format="json")
+    bad = api(personas.caseworker).post(
+        f"/api/v1/matches/{pair.proposal.pk}/reject/", {"reason": "documents"}, format="json"
+    )
     assert bad.status_code == 400 and "reason" in bad.json()["errors"]
     from tests.factories import staff
     from tracing.models import Role
 
     auditor = staff("net_aud", personas.home, Role.AUDITOR, network_wide=True)
-    denied = api(auditor).post(f"/api/v1/matches/{pair.proposal.pk}/reject/", {"reason": "different_person"},
-                               format="json")
+    denied = api(auditor).post(
+        f"/api/v1/matches/{pair.proposal.pk}/reject/", {"reason": "different_person"}, format="json"
+    )
     assert denied.status_code == 403
-    ok = api(personas.partner_caseworker).post(f"/api/v1/matches/{pair.proposal.pk}/reject/",
-                                               {"reason": "different_person"}, format="json")
+    ok = api(personas.partner_caseworker).post(
+        f"/api/v1/matches/{pair.proposal.pk}/reject/", {"reason": "different_person"}, format="json"
+    )
     assert ok.status_code == 200 and ok.json()["state"] == "rejected"
     assert AuditEvent.objects.filter(event_type="match.rejected").count() == 1

@@ -48,13 +48,19 @@ def test_a_caseworker_of_one_side_confirms_and_the_other_side_is_told(
 
 
 def test_a_reason_detail_is_sealed_under_its_own_key(personas: Any, pair: Pair) -> None:
-    match_proposal_confirm(acting_user=personas.partner_caseworker, proposal_id=pair.proposal.pk, reason="other",
-                           detail="Brother recognised the photo")
+    match_proposal_confirm(
+        acting_user=personas.partner_caseworker,
+        proposal_id=pair.proposal.pk,
+        reason="other",
+        detail="Brother recognised the photo",
+    )
     proposal = type(pair.proposal).objects.get(pk=pair.proposal.pk)
     assert proposal.data_key_id is not None and proposal.reason_detail == "Brother recognised the photo"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reason_detail FROM matching_matchproposal WHERE id = %s", [proposal.pk.hex if
-                       connection.vendor == "sqlite" else str(proposal.pk)])
+        cursor.execute(
+            "SELECT reason_detail FROM matching_matchproposal WHERE id = %s",
+            [proposal.pk.hex if connection.vendor == "sqlite" else str(proposal.pk)],
+        )
         assert "Brother" not in cursor.fetchone()[0]
     # The Kenyan caseworker decided: only the home case's caseworker is told.
     assert list(OutboxMessage.objects.values_list("to_user", flat=True)) == [personas.caseworker.pk]
@@ -64,8 +70,7 @@ def test_other_needs_a_detail_and_a_rejection_reason_is_refused(personas: Any, p
     with pytest.raises(ValidationFailed):
         match_proposal_confirm(acting_user=personas.caseworker, proposal_id=pair.proposal.pk, reason="other")
     with pytest.raises(ValidationFailed):
-        match_proposal_confirm(acting_user=personas.caseworker, proposal_id=pair.proposal.pk,
-                               reason="different_person")
+        match_proposal_confirm(acting_user=personas.caseworker, proposal_id=pair.proposal.pk, reason="different_person")
     pair.proposal.refresh_from_db()
     assert pair.proposal.state == ProposalState.PROPOSED
     assert not AuditEvent.objects.filter(event_type="match.confirmed").exists()
@@ -80,8 +85,7 @@ def test_a_decided_proposal_is_not_decided_again(personas: Any, pair: Pair) -> N
 @pytest.mark.parametrize("who", ["outsider", "nobody", "admin", "auditor"])
 def test_users_who_cannot_see_both_sides_get_404(personas: Any, pair: Pair, who: str) -> None:
     with pytest.raises(NotFound):
-        match_proposal_confirm(acting_user=getattr(personas, who), proposal_id=pair.proposal.pk,
-                               reason="details_agree")
+        match_proposal_confirm(acting_user=getattr(personas, who), proposal_id=pair.proposal.pk, reason="details_agree")
     pair.proposal.refresh_from_db()
     assert pair.proposal.state == ProposalState.PROPOSED
 
@@ -96,8 +100,10 @@ def test_seeing_both_sides_without_editing_either_is_403(personas: Any, pair: Pa
 def test_a_caseworker_who_sees_only_one_side_cannot_find_it(personas: Any, open_case: Any) -> None:
     one_sided = make_pair(personas, open_case, share_kenya=None)  # the Kenyan case is not shared with NL
     with pytest.raises(NotFound):
-        match_proposal_confirm(acting_user=personas.caseworker, proposal_id=one_sided.proposal.pk,
-                               reason="details_agree")
+        match_proposal_confirm(
+            acting_user=personas.caseworker, proposal_id=one_sided.proposal.pk, reason="details_agree"
+        )
     # The Kenyan caseworker sees both (the home case is shared with Kenya) and may decide.
-    match_proposal_confirm(acting_user=personas.partner_caseworker, proposal_id=one_sided.proposal.pk,
-                           reason="details_agree")
+    match_proposal_confirm(
+        acting_user=personas.partner_caseworker, proposal_id=one_sided.proposal.pk, reason="details_agree"
+    )

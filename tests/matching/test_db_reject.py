@@ -43,8 +43,9 @@ def test_a_confirmation_reason_is_refused(personas: Any, pair: Pair) -> None:
 @pytest.mark.parametrize("who", ["outsider", "nobody", "admin"])
 def test_users_who_cannot_see_both_sides_get_404(personas: Any, pair: Pair, who: str) -> None:
     with pytest.raises(NotFound):
-        match_proposal_reject(acting_user=getattr(personas, who), proposal_id=pair.proposal.pk,
-                              reason="different_person")
+        match_proposal_reject(
+            acting_user=getattr(personas, who), proposal_id=pair.proposal.pk, reason="different_person"
+        )
     pair.proposal.refresh_from_db()
     assert pair.proposal.state == ProposalState.PROPOSED
     assert not AuditEvent.objects.filter(event_type="match.rejected").exists()

@@ -66,14 +66,17 @@ def test_a_rejected_pair_returns_only_when_its_score_inputs_change(personas: Any
     proposal.save()
     assert match_person_run(person_id=sought(kenya).pk).created == []
     # A change that leaves every comparison level as it was: still rejected, nothing new.
-    person_update(acting_user=personas.partner_caseworker, person_id=sought(kenya).pk,
-                  data={"description": "Tall, scar on the left hand"})
+    person_update(
+        acting_user=personas.partner_caseworker,
+        person_id=sought(kenya).pk,
+        data={"description": "Tall, scar on the left hand"},
+    )
     assert match_person_run(person_id=sought(kenya).pk).created == []
     # A father's name on both sides is new information: a new proposal, the old one superseded.
-    person_update(acting_user=personas.partner_caseworker, person_id=sought(kenya).pk,
-                  data={"father_name": "Cabdi Xasan"})
-    person_update(acting_user=personas.caseworker, person_id=sought(open_case).pk,
-                  data={"father_name": "Abdi Hassan"})
+    person_update(
+        acting_user=personas.partner_caseworker, person_id=sought(kenya).pk, data={"father_name": "Cabdi Xasan"}
+    )
+    person_update(acting_user=personas.caseworker, person_id=sought(open_case).pk, data={"father_name": "Abdi Hassan"})
     result = match_person_run(person_id=sought(kenya).pk)
     assert len(result.created) == 1
     proposal.refresh_from_db()
@@ -88,9 +91,17 @@ def test_a_rejected_pair_returns_only_when_its_score_inputs_change(personas: Any
 def test_an_open_proposal_that_no_longer_scores_is_superseded(personas: Any, open_case: Any) -> None:
     kenya = open_kenya_case(personas)
     match_person_run(person_id=sought(open_case).pk)
-    person_update(acting_user=personas.partner_caseworker, person_id=sought(kenya).pk, data={
-        "names": [{"given_names": "Tesfaye", "family_name": "Gebremichael", "kind": "primary"}],
-        "birth_date": "1950", "birth_place": "Asmara", "sex": "female", "places": []})
+    person_update(
+        acting_user=personas.partner_caseworker,
+        person_id=sought(kenya).pk,
+        data={
+            "names": [{"given_names": "Tesfaye", "family_name": "Gebremichael", "kind": "primary"}],
+            "birth_date": "1950",
+            "birth_place": "Asmara",
+            "sex": "female",
+            "places": [],
+        },
+    )
     result = match_person_run(person_id=sought(open_case).pk)
     assert result.created == [] and len(result.superseded) == 1
     assert pair_proposals(sought(open_case), sought(kenya)).get().state == ProposalState.SUPERSEDED

@@ -26,12 +26,29 @@ def _rows(user: Any, proposal: MatchProposal) -> dict[str, tuple[str | None, str
 
 def test_who_sees_a_proposal(personas: Any, open_case: Any) -> None:
     pair = make_pair(personas, open_case, share_kenya=None)  # only the home case is shared (with Kenya)
-    sees = {name: visible(getattr(personas, name), MatchProposal).filter(pk=pair.proposal.pk).exists()
-            for name in ("caseworker", "supervisor", "partner_caseworker", "partner_supervisor", "outsider",
-                         "admin", "auditor", "nobody")}
-    assert sees == {"caseworker": False, "supervisor": False, "partner_caseworker": True,
-                    "partner_supervisor": True, "outsider": False, "admin": False, "auditor": False,
-                    "nobody": False}
+    sees = {
+        name: visible(getattr(personas, name), MatchProposal).filter(pk=pair.proposal.pk).exists()
+        for name in (
+            "caseworker",
+            "supervisor",
+            "partner_caseworker",
+            "partner_supervisor",
+            "outsider",
+            "admin",
+            "auditor",
+            "nobody",
+        )
+    }
+    assert sees == {
+        "caseworker": False,
+        "supervisor": False,
+        "partner_caseworker": True,
+        "partner_supervisor": True,
+        "outsider": False,
+        "admin": False,
+        "auditor": False,
+        "nobody": False,
+    }
     assert visible(staff("net_aud", personas.home, Role.AUDITOR, network_wide=True), MatchProposal).count() == 1
 
 
