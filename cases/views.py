@@ -317,6 +317,7 @@ def _detail_page(request: HttpRequest, case_id: Any, purpose: str, status: int =
         "transitions": transition_forms if transition_forms is not None else _transition_forms(request, case),
         "can_edit": editable, "can_assign": can(user, "case.assign", case),
         "can_note": can(user, "case.add_note", case), "can_consent": can(user, "consent.record", case),
+        "can_send_request": can(user, "request.send", case),
         "can_erase": can(user, "person.erase", case),
         "show_separation": detail.level >= Level.SEARCH,
         "overdue": bool(case.due_at and case.due_at < timezone.now() and case.is_open),

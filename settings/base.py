@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -209,6 +210,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "outbox_flush": {"task": "tracing.tasks.outbox_flush", "schedule": timedelta(minutes=1)},
     "audit_checkpoint": {"task": "audit.tasks.audit_write_checkpoint", "schedule": timedelta(minutes=10)},
+    # Nightly re-match of every sought person, split into batches that several workers share.
+    "match_all_nightly": {"task": "matching.tasks.match_all_nightly", "schedule": crontab(hour=2, minute=0)},
 }
 
 # --- Cache ----------------------------------------------------------------------------------

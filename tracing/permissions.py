@@ -23,8 +23,10 @@ class Level:
     """How much of a case a viewer may see. Ordered: NONE < SEARCH < FULL < OWNER."""
 
     NONE = 0
+    # Both share levels see notes and attachments marked shareable: marking them so is the
+    # owning office's decision to share them with partners. The levels differ in persons.
     SEARCH = 1  # partner share: sought person's identifying details and circumstances
-    FULL = 2  # partner share: also enquirer contact details and shareable notes/attachments
+    FULL = 2  # partner share: also enquirer contact details and the other relatives
     OWNER = 3  # the owning office: everything
 
     SHARE_CODENAMES = {SEARCH: "share_search", FULL: "share_full"}

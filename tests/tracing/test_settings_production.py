@@ -123,9 +123,11 @@ def test_beat_schedule_names_registered_tasks(tmp_path: Path) -> None:
         "import django; django.setup(); from tracing.celery import app; app.loader.import_default_modules(); "
         "s = app.conf.beat_schedule; "
         "print(sorted((k, s[k]['task'], s[k]['schedule'].total_seconds(), s[k]['task'] in app.tasks) "
-        "for k in ('outbox_flush', 'audit_checkpoint')))"
+        "for k in ('outbox_flush', 'audit_checkpoint'))); "
+        "print('nightly', s['match_all_nightly']['task'] in app.tasks, s['match_all_nightly']['schedule'].hour)"
     )
     result = run(["-c", probe], env)
     assert result.returncode == 0, result.stderr
     assert ("[('audit_checkpoint', 'audit.tasks.audit_write_checkpoint', 600.0, True), "
             "('outbox_flush', 'tracing.tasks.outbox_flush', 60.0, True)]") in result.stdout
+    assert "nightly True {2}" in result.stdout
