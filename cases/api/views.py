@@ -7,7 +7,6 @@ the action itself. Every read of personal data is logged as an `api_read` access
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
@@ -46,13 +45,12 @@ from cases.actions import (
 )
 from cases.api import serializers as s
 from cases.attachments import attachment_file_read
-from cases.models import Attachment, Case, CaseGroupObjectPermission, Consent, Note, Person, PersonRole
+from cases.models import Attachment, Case, Consent, Note, Person, PersonRole
 from cases.selectors import case_detail, case_list, log_list_read, person_search
 from cases.workflow import Transition, available_from
 from tracing.exceptions import DecryptionFailed, NotFound, NotPermitted, ValidationFailed
 from tracing.middleware import OTP_ROLES
-from tracing.models import Role
-from tracing.permissions import Level, actor_for, can, case_level, person_fields, visible
+from tracing.permissions import Level, actor_for, can, case_level, case_levels, person_fields, visible
 
 API_READ = AccessKind.API_READ.value
 
@@ -65,34 +63,6 @@ def _valid(serializer_class: type[Serializer], data: Any) -> dict[str, Any]:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return dict(serializer.validated_data)
-
-
-def case_levels(user: Any, cases: list[Case]) -> dict[Any, int]:
-    """`case_level` of each case of a page, with one query for all the shared ones.
-
-    case_level needs no query for the user's own office (or an auditor) but one per shared
-    case; a page of shared cases would cost a query per row.
-    """
-    actor = actor_for(user)
-    if actor is None:
-        return {}
-    shared = {c.pk for c in cases if c.office_id != actor.office_id and actor.role != Role.AUDITOR}
-    grants: dict[Any, set[str]] = defaultdict(set)
-    if shared:
-        rows = CaseGroupObjectPermission.objects.filter(content_object_id__in=shared, group_id=actor.group_id)
-        for case_id, codename in rows.values_list("content_object_id", "permission__codename"):
-            grants[case_id].add(codename)
-    levels: dict[Any, int] = {}
-    for case in cases:
-        if case.pk not in shared:
-            levels[case.pk] = case_level(user, case)
-        elif Level.SHARE_CODENAMES[Level.FULL] in grants[case.pk]:
-            levels[case.pk] = Level.FULL
-        elif Level.SHARE_CODENAMES[Level.SEARCH] in grants[case.pk]:
-            levels[case.pk] = Level.SEARCH
-        else:
-            levels[case.pk] = Level.NONE
-    return levels
 
 
 def transition_option(transition: Transition) -> dict[str, Any]:
