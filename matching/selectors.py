@@ -10,27 +10,19 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from audit.access import log_access
-from cases.models import CaseGroupObjectPermission, Person, PersonRole
+from cases.models import Person
 from matching.explain import SOURCE_FIELDS
 from matching.models import MatchProposal, ProposalState
 from matching.records import PersonRecord
 from matching.records_db import SCORED_POLICY_FIELDS, person_record, persons_for_records, record_fields
-from tracing.models import Role
-from tracing.permissions import Actor, Level, actor_for, can, case_levels, person_fields, visible
+from tracing.permissions import Actor, Level, actor_for, can, case_levels, person_fields, persons_with_fields, visible
 
 NAME_FIELDS = frozenset({"given_names", "family_name", "other_names"})
 
 
 def reviewable_persons(user: Any, actor: Actor) -> QuerySet[Person]:
-    """Persons whose names the user may see: visible persons minus those the policy gives no
-    fields (a relative on a search-level share). Erased persons are never shown."""
-    qs = visible(user, Person).filter(erased_at__isnull=True)
-    if actor.role == Role.AUDITOR:
-        return qs  # auditors see their cases at owner level
-    full_shares = CaseGroupObjectPermission.objects.filter(
-        group_id=actor.group_id, permission__codename=Level.SHARE_CODENAMES[Level.FULL]
-    ).values("content_object_id")
-    return qs.exclude(Q(role=PersonRole.RELATIVE) & ~Q(case__office_id=actor.office_id) & ~Q(case_id__in=full_shares))
+    """Persons whose names the user may see (the policy decides; see persons_with_fields)."""
+    return persons_with_fields(user, actor)
 
 
 def proposals_visible(user: Any, actor: Actor | None = None) -> QuerySet[MatchProposal]:

@@ -166,6 +166,22 @@ def audit_events_visible(user: Any, actor: Actor | None = None) -> QuerySet:
     return AuditEvent.objects.filter(Q(office_id=actor.office_id) | Q(actor_office_id=actor.office_id))
 
 
+def persons_with_fields(user: Any, actor: Actor | None = None) -> QuerySet:
+    """Visible persons the policy grants at least one field of: a relative on a search-level
+    share is visible through its case but has no fields (`person_fields`), so it is left out.
+    Erased persons are never shown."""
+    from cases.models import CaseGroupObjectPermission, Person
+
+    actor = actor or actor_for(user)
+    qs = visible(user, Person).filter(erased_at__isnull=True)
+    if actor is None or actor.role == Role.AUDITOR:
+        return qs  # auditors see their office's cases at owner level
+    full_shares = CaseGroupObjectPermission.objects.filter(
+        group_id=actor.group_id, permission__codename=Level.SHARE_CODENAMES[Level.FULL]
+    ).values("content_object_id")
+    return qs.exclude(Q(role="relative") & ~Q(case__office_id=actor.office_id) & ~Q(case_id__in=full_shares))
+
+
 # --- decisions ---------------------------------------------------------------------------
 
 
