@@ -112,6 +112,24 @@ def _request_q(actor: Actor) -> Q:
     return sent | Q(to_office_id=actor.office_id)
 
 
+def search_term_scope(user: Any) -> Q:
+    """A filter on `cases.PersonSearchTerm` rows: the offices and shared cases a search may reach.
+
+    A superset of what `visible(user, Case)` allows (an assigned-only caseworker still reaches
+    their whole office here): callers must check the cases they keep against `visible`. It
+    exists so that a search is driven by the term index and never joins every visible case.
+    """
+    actor = actor_for(user)
+    if actor is None or (actor.role != Role.AUDITOR and not actor.works_cases):
+        return Q(pk__in=[])
+    if actor.role == Role.AUDITOR:
+        return Q() if actor.network_wide else Q(office_id=actor.office_id)
+    from cases.models import Person
+
+    shared_persons = Person.objects.filter(case_id__in=_shared_case_ids(actor.group_id)).values("pk")
+    return Q(office_id=actor.office_id) | Q(person_id__in=shared_persons)
+
+
 def visible(user: Any, model: type[Model]) -> QuerySet:
     """Everything of `model` the user may see. Lists, search, exports and lookups start here."""
     from cases.models import Attachment, Case, Note, Person
@@ -351,6 +369,9 @@ RULES: dict[str, Any] = {
     "case.add_note": lambda u, a, case, c: a.works_cases and case_level(u, case) > Level.NONE,
     "case.view_history": lambda u, a, case, c: case_level(u, case) == Level.OWNER,
     "person.erase": lambda u, a, case, c: _supervisor_of(u, a, case),
+    # Data protection (privacy app): data subject requests and legal holds, owning supervisors.
+    "person.dsar": lambda u, a, case, c: _supervisor_of(u, a, case),
+    "case.legal_hold": lambda u, a, case, c: _supervisor_of(u, a, case),
     "consent.record": lambda u, a, case, c: _own_worker(u, a, case),
     "contact.disclose": lambda u, a, case, c: _own_worker(u, a, case),
     "request.send": lambda u, a, case, c: _supervisor_of(u, a, case),
@@ -364,6 +385,13 @@ RULES: dict[str, Any] = {
     # Office administrators: staff, roles and settings of their own office; no case content.
     "office.manage": lambda u, a, office, c: a.role == Role.OFFICE_ADMIN and _same_office(a, office),
     "keys.manage": lambda u, a, obj, c: False,  # operators only, through manage.py
+    # Reports (docs/reports.md). obj: the office whose dashboard is read (None: one's own).
+    "report.office": lambda u, a, office, c: (a.works_cases or a.role == Role.AUDITOR) and _same_office(a, office),
+    # Network-wide aggregates, small counts suppressed: supervisors and auditors of any office.
+    "report.network": lambda u, a, obj, c: a.role in (Role.SUPERVISOR, Role.AUDITOR),
+    # Exports cover visible(user, Case) only, with person_fields redaction per case level.
+    "case.export": lambda u, a, obj, c: a.works_cases or a.role == Role.AUDITOR,
+    "person.export": lambda u, a, obj, c: a.works_cases,
 }
 
 

@@ -8,6 +8,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from audit.models import AuditEvent
 from tests.api.conftest import case_url
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,27 @@ def test_an_existing_token_does_not_bypass_two_factor(personas: Any, open_case: 
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
     settings.TRACING_REQUIRE_OTP = False
     assert client.get(case_url(open_case)).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/v1/network/requests/sent/", "/api/v1/reports/office/"])
+def test_no_staff_api_takes_a_token_in_place_of_two_factor(personas: Any, settings: Any, url: str) -> None:
+    settings.TRACING_REQUIRE_OTP = True
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.supervisor).key}")
+    response = client.get(url)
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    settings.TRACING_REQUIRE_OTP = False
+    assert client.get(url).status_code == 200
+
+
+def test_a_data_subject_export_takes_no_token_in_place_of_two_factor(personas: Any, open_case: Any,
+                                                                     settings: Any) -> None:
+    from cases.models import Person
+
+    sought = Person.objects.get(case=open_case, role="sought")
+    settings.TRACING_REQUIRE_OTP = True
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=personas.supervisor).key}")
+    response = client.get(f"/api/v1/privacy/persons/{sought.id}/export/")
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert "dsar.exported" not in set(AuditEvent.objects.values_list("event_type", flat=True))

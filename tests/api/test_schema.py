@@ -29,7 +29,7 @@ def test_schema_is_valid_and_warning_free(tmp_path: Path) -> None:
     assert "409" in paths["/api/v1/cases/{id}/transitions/"]["post"]["responses"]
     query = {p["name"] for p in paths["/api/v1/cases/"]["get"]["parameters"]}
     assert {"state", "priority", "assigned_to_me", "reference", "q", "page"} <= query
-    assert set(schema["components"]["securitySchemes"]) == {"cookieAuth", "tokenAuth"}
+    assert set(schema["components"]["securitySchemes"]) == {"cookieAuth", "tokenAuth", "partnerSignature"}
     # PATCH bodies still require the version the client read.
     components = schema["components"]["schemas"]
     assert components["CaseUpdateRequest"]["required"] == ["version"]

@@ -38,8 +38,9 @@ REMINDER_KINDS = ("due_soon", "overdue")
 
 
 def _office_recipients(office_id: int) -> list[Any]:
-    """Who hears about requests for an office: its active supervisors."""
-    profiles = StaffProfile.objects.filter(office_id=office_id, role=Role.SUPERVISOR, user__is_active=True)
+    """Who hears about requests for an office: its active supervisors (not partner service users)."""
+    profiles = StaffProfile.objects.filter(office_id=office_id, role=Role.SUPERVISOR, user__is_active=True,
+                                           user__partner_system__isnull=True)  # partner systems hear by webhook
     return [p.user for p in profiles.select_related("user").order_by("user_id")]
 
 

@@ -7,11 +7,11 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tracing.api_auth import TokenFirst
 from tracing.network import actions
 from tracing.network.models import (
     ConsentStatus,
@@ -31,10 +31,8 @@ ERRORS = {
 }
 
 
-class NetworkApi(APIView):
-    """Token first, as in the cases API: an unauthenticated request is a 401."""
-
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+class NetworkApi(TokenFirst, APIView):
+    """Token first, and no token for two-factor roles (`tracing.api_auth.TokenFirst`)."""
 
 
 class RequestOutput(serializers.Serializer):
