@@ -31,22 +31,16 @@ from audit.events import record_event
 from audit.models import AuditCheckpoint, AuditEvent, AuditExport, AuditVerification, ChainHead, JobStatus
 from audit.selectors import EventFilter, events_for
 from audit.verify import verify_chain
+from tracing.spreadsheet import safe_cell
 
 EXPORT_DIR = "audit-exports"
 COLUMNS = ("seq", "occurred_at", "event_type", "actor_id", "actor_username", "actor_office_id", "office_id",
            "case_id", "person_ids", "data", "prev_hash", "hash")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 2000
 
 
 def inline_max() -> int:
     return int(getattr(settings, "AUDIT_EXPORT_INLINE_MAX", 5000))
-
-
-def safe_cell(value: Any) -> str:
-    """A CSV cell that spreadsheets show as text, never run as a formula (CWE-1236)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def event_row(event: AuditEvent) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from cases.models import Attachment
 from tracing.crypto import envelope
 from tracing.crypto.datakeys import dek_bytes
 from tracing.crypto.fields import key_for_token
+from tracing.crypto.files import sealed_file_write
 
 ALLOWED_TYPES = {
     "application/pdf": b"%PDF",
@@ -40,12 +41,7 @@ def sniff_type(head: bytes) -> str | None:
 
 
 def attachment_file_write(attachment: Attachment, content: bytes) -> None:
-    path = attachment_path(attachment.id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    token = envelope.seal(dek_bytes(attachment.data_key), attachment.data_key_id.hex, content, _context(attachment))
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(token, encoding="ascii")
-    tmp.replace(path)
+    sealed_file_write(attachment_path(attachment.id), attachment.data_key, content, _context(attachment))
 
 
 def attachment_file_read(attachment: Attachment) -> bytes:

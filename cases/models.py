@@ -38,6 +38,13 @@ class SeparationCause(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class CaseKind(models.TextChoices):
+    # A register is a person list received from elsewhere (camp, hospital, PFIF repository):
+    # its persons are searchable by matching, but it has no tracing workflow (see docs/exchange.md).
+    TRACING = "tracing", _("Tracing case")
+    REGISTER = "register", _("Received person list")
+
+
 class CaseSequence(models.Model):
     """The last reference number per office and year, locked when a case is opened."""
 
@@ -56,6 +63,7 @@ class Case(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("reference"), max_length=24, unique=True, editable=False)
     office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="cases")
+    kind = models.CharField(_("kind"), max_length=10, choices=CaseKind.choices, default=CaseKind.TRACING)
     state = models.CharField(_("state"), max_length=32, choices=State.choices, default=State.RECEIVED)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
     assigned_to = models.ForeignKey(
@@ -127,6 +135,7 @@ class PersonRole(models.TextChoices):
     ENQUIRER = "enquirer", _("Enquirer")
     SOUGHT = "sought", _("Sought person")
     RELATIVE = "relative", _("Other relative who may help")
+    LISTED = "listed", _("Person on a received list")
 
 
 class Relationship(models.TextChoices):

@@ -9,10 +9,12 @@ cases/actions.py is the only code that changes `Case.state`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tracing.exceptions import InvalidTransition
 from tracing.models import Role
 
 
@@ -142,5 +144,14 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def available_from(state: str) -> list[Transition]:
+def available_from(state: str, kind: str = "tracing") -> list[Transition]:
+    if kind == "register":
+        return []
     return [t for t in TRANSITIONS.values() if state in t.sources]
+
+
+def refuse_on_register(case: Any) -> None:
+    """A register (Case.kind "register": a list received from elsewhere) has no workflow:
+    its persons are there to be found by matching, not traced. Every transition is refused."""
+    if getattr(case, "kind", "tracing") == "register":
+        raise InvalidTransition(_("A received person list has no workflow steps."))

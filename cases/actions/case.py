@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 
 from audit.events import record_event
 from cases.access import access_case
-from cases.actions.common import check_version, touch
+from cases.actions.common import check_version, refuse_if_erased, touch
 from cases.actions.persons import person_create
 from cases.models import Case, CaseSequence, Consent, PersonRole, Priority
 from cases.notifications import notify_transition
-from cases.workflow import TRANSITIONS, State
+from cases.workflow import TRANSITIONS, State, refuse_on_register
 from tracing.crypto.datakeys import data_key_create
 from tracing.exceptions import InvalidTransition, NotPermitted, ValidationFailed
 from tracing.models import Office, Role, StaffProfile
@@ -36,7 +36,7 @@ def _next_reference(office: Office) -> str:
     return f"{office.code}-{year}-{seq.last:05d}"
 
 
-def _priority(requested: int | None, involves_minor: bool, vulnerable: bool) -> int:
+def case_priority(requested: int | None, involves_minor: bool, vulnerable: bool) -> int:
     # Minors and vulnerable people first, whatever was asked for.
     if involves_minor or vulnerable:
         return Priority.URGENT
@@ -80,7 +80,7 @@ def case_open(
         eligibility=eligibility or {},
         involves_minor=involves_minor,
         vulnerable=vulnerable,
-        priority=_priority(priority, involves_minor, vulnerable),
+        priority=case_priority(priority, involves_minor, vulnerable),
     )
     case.reference = _next_reference(office)
     case.full_clean(exclude=["data_key", "created_by"])
@@ -100,6 +100,7 @@ def case_open(
 def case_update(*, acting_user: Any, case_id: Any, expected_version: int | None, **changes: Any) -> Case:
     """Edit case fields; a stale `expected_version` is a conflict, not a silent overwrite."""
     case = access_case(acting_user, case_id, action="case.edit", for_update=True)
+    refuse_if_erased(case)
     check_version(case, expected_version)
     unknown = set(changes) - set(EDITABLE_CASE_FIELDS)
     if unknown:
@@ -108,7 +109,7 @@ def case_update(*, acting_user: Any, case_id: Any, expected_version: int | None,
     for name in changed:
         setattr(case, name, changes[name])
     if {"involves_minor", "vulnerable", "priority"} & set(changed):
-        case.priority = _priority(case.priority, case.involves_minor, case.vulnerable)
+        case.priority = case_priority(case.priority, case.involves_minor, case.vulnerable)
         changed = sorted(set(changed) | {"priority"})
     if not changed:
         return case
@@ -161,6 +162,7 @@ def case_transition(
     if spec is None:
         raise InvalidTransition(_("Unknown transition “%s”.") % transition)
     case = access_case(acting_user, case_id, action="case.transition", for_update=True, transition=spec)
+    refuse_on_register(case)
     check_version(case, expected_version)
     if case.state not in spec.sources:
         raise InvalidTransition(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cases.models import Case
-from tracing.exceptions import Conflict
+from tracing.exceptions import Conflict, ValidationFailed
 
 
 def check_version(case: Case, expected_version: int | None) -> None:
@@ -17,6 +18,13 @@ def check_version(case: Case, expected_version: int | None) -> None:
             f"This case was changed by someone else since you opened it (version {case.version}, "
             f"you had {expected_version}). Reload it and apply your change again."
         )
+
+
+def refuse_if_erased(case: Case) -> None:
+    """A case whose data key was destroyed (retention) cannot take new personal data: it would be
+    sealed with a key that no longer exists, and erasure must stay final."""
+    if case.data_key.destroyed_at is not None:
+        raise ValidationFailed(_("This case's personal data was erased; it cannot be changed."))
 
 
 def touch(case: Case, *fields: str) -> None:

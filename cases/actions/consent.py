@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import record_event
 from cases.access import access_case
-from cases.actions.common import touch
+from cases.actions.common import refuse_if_erased, touch
 from cases.models import (
     Consent,
     ConsentScope,
@@ -35,6 +35,7 @@ ALLOWED_DISCLOSURES: dict[str, frozenset[str]] = {
 def consent_record(*, acting_user: Any, case_id: Any, person_id: Any, scope: str, source: str,
                    given_on: date | None = None) -> Consent:
     case = access_case(acting_user, case_id, action="consent.record", for_update=True)
+    refuse_if_erased(case)
     person = case.persons.filter(pk=person_id, role=PersonRole.SOUGHT).first()
     if person is None:
         raise ValidationFailed(_("Consent is given by a sought person of this case."))
@@ -62,6 +63,7 @@ def consent_record(*, acting_user: Any, case_id: Any, person_id: Any, scope: str
 def consent_withdraw(*, acting_user: Any, case_id: Any, consent_id: int) -> Consent:
     """Withdrawal stops every further disclosure at once."""
     case = access_case(acting_user, case_id, action="consent.record", for_update=True)
+    refuse_if_erased(case)
     consent = Consent.objects.select_for_update().filter(case=case, pk=consent_id).first()
     if consent is None:
         raise ValidationFailed(_("No such consent on this case."))
@@ -78,6 +80,7 @@ def consent_withdraw(*, acting_user: Any, case_id: Any, consent_id: int) -> Cons
 def contact_disclose(*, acting_user: Any, case_id: Any, person_id: Any, kind: str, content: str) -> Disclosure:
     """Tell the enquirer something about a found person, if and only if consent allows it."""
     case = access_case(acting_user, case_id, action="contact.disclose", for_update=True)
+    refuse_if_erased(case)
     consent = (
         Consent.objects.select_for_update()
         .filter(case=case, person_id=person_id, withdrawn_at__isnull=True)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import record_event
 from cases.access import access_case
-from cases.actions.common import touch
+from cases.actions.common import refuse_if_erased, touch
 from cases.attachments import attachment_file_write, sniff_type
 from cases.models import Attachment, Note, NoteVisibility
 from tracing.exceptions import ValidationFailed
@@ -21,6 +21,7 @@ from tracing.permissions import Level, actor_for, case_level
 def note_add(*, acting_user: Any, case_id: Any, body: str, visibility: str) -> Note:
     """Add a note. A partner office's notes are always shareable: they answer the owner."""
     case = access_case(acting_user, case_id, action="case.add_note", for_update=True)
+    refuse_if_erased(case)
     if not body.strip():
         raise ValidationFailed(_("Write the note first."), field_errors={"body": [_("Required.")]})
     if visibility not in NoteVisibility.values:
@@ -45,6 +46,7 @@ def attachment_add(
 ) -> Attachment:
     """Store a document or photo, encrypted, after checking its real type and size."""
     case = access_case(acting_user, case_id, action="case.edit", for_update=True)
+    refuse_if_erased(case)
     if len(content) > settings.TRACING_MAX_ATTACHMENT_BYTES:
         raise ValidationFailed(_("The file is too large."), field_errors={"file": [_("At most 10 MB.")]})
     content_type = sniff_type(content[:16])

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from audit.events import record_event
 from cases.access import access_case, access_person
-from cases.actions.common import check_version, touch
+from cases.actions.common import check_version, refuse_if_erased, touch
 from cases.indexing import person_reindex
 from cases.models import Case, ErasureReason, NameKind, Person, PersonName, PersonPlace, PersonRole
 from cases.partial_dates import PartialDate
@@ -25,7 +25,7 @@ PERSON_FIELDS = (
 )
 
 
-def _clean(data: dict[str, Any]) -> dict[str, Any]:
+def person_values_clean(data: dict[str, Any]) -> dict[str, Any]:
     """Normalise and validate a person's plain values; raise with a message per field."""
     errors: dict[str, list[str]] = {}
     clean = {k: data[k] for k in PERSON_FIELDS if k in data}
@@ -81,7 +81,7 @@ def _write_places(person: Person, places: list[dict[str, Any]]) -> None:
 
 def person_create(*, case: Case, role: str, data: dict[str, Any]) -> Person:
     """Create a person inside an action that already holds the case (not an entry point)."""
-    clean = _clean({**data, "names": data.get("names", [])})
+    clean = person_values_clean({**data, "names": data.get("names", [])})
     person = Person(case=case, role=role, data_key=data_key_create(purpose="person"), **clean)
     person.full_clean(exclude=["data_key", "case"])
     person.save(force_insert=True)
@@ -96,6 +96,7 @@ def person_create(*, case: Case, role: str, data: dict[str, Any]) -> Person:
 def person_add(*, acting_user: Any, case_id: Any, role: str, data: dict[str, Any],
                expected_version: int | None = None) -> Person:
     case = access_case(acting_user, case_id, action="case.edit", for_update=True)
+    refuse_if_erased(case)
     check_version(case, expected_version)
     if role not in PersonRole.values:
         raise ValidationFailed(_("Unknown role."), field_errors={"role": [_("Choose a role.")]})
@@ -114,7 +115,7 @@ def person_update(*, acting_user: Any, person_id: Any, data: dict[str, Any],
     check_version(case, expected_version)
     if person.erased_at:
         raise ValidationFailed(_("This person's data was erased."))
-    clean = _clean(data)
+    clean = person_values_clean(data)
     changed = [k for k, v in clean.items() if getattr(person, k) != v]
     for k in changed:
         setattr(person, k, clean[k])
@@ -149,6 +150,18 @@ def person_erase(*, acting_user: Any, person_id: Any, reason: str) -> Person:
         return person
     if reason not in ErasureReason.values:
         raise ValidationFailed(_("Choose the reason for erasure."), field_errors={"reason": [_("Choose a reason.")]})
+    touch(person.case)
+    person_shred(person, reason=reason, actor=acting_user)
+    return person
+
+
+def person_shred(person: Person, *, reason: str, actor: Any) -> None:
+    """Shred a person the caller has locked and may erase: messages blanked, search terms and
+    files deleted, data key destroyed, `person.erased` recorded (actor None for retention).
+
+    No access check here: `person_erase` checks the acting user, retention
+    (`privacy.shredding`) is decided by the rule. Shared so both erasure paths forget the same.
+    """
     blanked = _outbox_forget(person)
     person.erased_at = timezone.now()
     person.save(update_fields=["erased_at"])
@@ -158,11 +171,9 @@ def person_erase(*, acting_user: Any, person_id: Any, reason: str) -> Person:
     attachments = list(person.attachments.all())
     attachment_files_delete(attachments)
     data_key_destroy(person.data_key)
-    touch(person.case)
-    record_event(event_type="person.erased", actor=acting_user, office=person.case.office,
+    record_event(event_type="person.erased", actor=actor, office=person.case.office,
                  case_id=person.case_id, person_ids=[person.id],
                  data={"reason": reason, "search_terms": terms, "files": len(attachments), "messages": blanked})
-    return person
 
 
 def _outbox_forget(person: Person) -> int:

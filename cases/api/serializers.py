@@ -68,7 +68,8 @@ class ErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField()
     code = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    # Per field a list of messages; for nested input (a person, list items) an object of that shape.
+    errors = serializers.DictField(child=serializers.JSONField(), required=False)
 
 
 class TokenSerializer(serializers.Serializer):

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -48,9 +47,9 @@ from cases.attachments import attachment_file_read
 from cases.models import Attachment, Case, Consent, Note, Person, PersonRole
 from cases.selectors import case_detail, case_list, log_list_read, person_search
 from cases.workflow import Transition, available_from
+from tracing.api_auth import TokenFirst, needs_second_factor
 from tracing.exceptions import DecryptionFailed, NotFound, NotPermitted, ValidationFailed
-from tracing.middleware import OTP_ROLES
-from tracing.permissions import Level, actor_for, can, case_level, case_levels, person_fields, visible
+from tracing.permissions import Level, can, case_level, case_levels, person_fields, visible
 
 API_READ = AccessKind.API_READ.value
 
@@ -78,12 +77,6 @@ def transition_option(transition: Transition) -> dict[str, Any]:
     }
 
 
-def needs_second_factor(user: Any) -> bool:
-    """Roles that must verify a TOTP device (tracing.middleware) get no access by password alone."""
-    actor = actor_for(user)
-    return settings.TRACING_REQUIRE_OTP and ((actor is not None and actor.role in OTP_ROLES) or user.is_superuser)
-
-
 class TokenObtainView(ObtainAuthToken):
     """DRF's obtain_auth_token, refused to roles that must use two-factor: they use the session API."""
 
@@ -102,16 +95,8 @@ class TokenObtainView(ObtainAuthToken):
         return Response({"token": token.key})
 
 
-class ApiViewSet(viewsets.GenericViewSet):
-    """Token first: an unauthenticated request is a 401 with `WWW-Authenticate: Token`."""
-
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        # The two-factor middleware sees only session users; a token must not bypass it.
-        if isinstance(request.successful_authenticator, TokenAuthentication) and needs_second_factor(request.user):
-            raise NotPermitted(_("Your role signs in with two-factor verification: use the session API."))
+class ApiViewSet(TokenFirst, viewsets.GenericViewSet):
+    """Base of the cases and matching API viewsets (authentication: `tracing.api_auth.TokenFirst`)."""
 
 
 class CaseViewSet(ApiViewSet):

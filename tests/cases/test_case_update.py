@@ -74,3 +74,18 @@ def test_only_supervisors_assign_and_only_to_their_office(personas: Any, open_ca
     case = case_assign(acting_user=personas.supervisor, case_id=open_case.id, assignee_id=personas.caseworker2.pk)
     assert case.assigned_to == personas.caseworker2
     assert AuditEvent.objects.filter(event_type="case.assigned", case_id=str(case.id)).exists()
+
+
+def test_a_case_erased_by_retention_takes_no_new_data(personas: Any, open_case: Case) -> None:
+    from cases.actions import note_add
+    from tracing.crypto.datakeys import data_key_destroy
+
+    data_key_destroy(open_case.data_key)
+    version = Case.objects.get(pk=open_case.pk).version
+    with pytest.raises(ValidationFailed):
+        case_update(acting_user=personas.caseworker, case_id=open_case.id, expected_version=version,
+                    separation_place="Kismaayo port")
+    with pytest.raises(ValidationFailed):
+        note_add(acting_user=personas.caseworker, case_id=open_case.id, body="Called again.", visibility="internal")
+    assert Case.objects.get(pk=open_case.pk).version == version
+    assert not AuditEvent.objects.filter(event_type__in=["case.updated", "note.added"], case_id=open_case.id).exists()

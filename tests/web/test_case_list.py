@@ -110,3 +110,41 @@ def test_search_does_not_find_cases_of_other_offices(client_for: Any, personas: 
 def test_search_form_validation(client_for: Any, personas: Any) -> None:
     html = client_for(personas.caseworker).post("/cases/search/", {"q": "x"}).content.decode()
     assert 'id="id_q-error"' in html and 'aria-invalid="true"' in html
+
+
+def test_the_count_is_capped_and_paging_goes_on_past_the_cap(
+    client_for: Any, personas: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large lists are counted only up to the cap ("More than N cases"), so the count never
+    scans the whole office; the pager keeps offering the next page, and counts exactly again
+    once the rest fits under the raised limit."""
+    from cases import selectors, views
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    cases = _open(personas.caseworker, 4)
+    client = client_for(personas.caseworker)
+    first = client.get("/cases/").content.decode()
+    assert "More than 2 cases" in first and "Page 1<" in first and 'rel="next"' in first
+    assert first.count("<tr>") == 2
+    third = client.get("/cases/", {"page": 3}).content.decode()
+    assert "More than 3 cases" in third and 'rel="next"' in third and 'rel="prev"' in third
+    last = client.get("/cases/", {"page": 4}).content.decode()
+    assert "4 cases" in last and "More than" not in last and "Page 4 of 4" in last and 'rel="next"' not in last
+    shown = {c.reference for c in cases if c.reference in first + third + last + client.get(
+        "/cases/", {"page": 2}).content.decode()}
+    assert len(shown) == 4
+
+
+def test_small_lists_are_counted_exactly(client_for: Any, personas: Any) -> None:
+    _open(personas.caseworker, 3)
+    html = client_for(personas.caseworker).get("/cases/").content.decode()
+    assert "3 cases" in html and "More than" not in html
+
+
+def test_row_values_are_escaped(client_for: Any, personas: Any) -> None:
+    """Rows are rendered in Python (cases.templatetags.ui.case_rows): names must still be escaped."""
+    _open(personas.caseworker, 1, sought=[{"names": [{"given_names": "<b>Eve</b>", "family_name": "O'Neil & Co",
+                                                      "kind": "primary"}], "relationship": "parent"}])
+    html = client_for(personas.caseworker).get("/cases/").content.decode()
+    assert "&lt;b&gt;Eve&lt;/b&gt; O&#x27;Neil &amp; Co" in html and "<b>Eve</b>" not in html

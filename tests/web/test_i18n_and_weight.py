@@ -42,6 +42,11 @@ def test_arabic_pages_are_right_to_left(client_for: Any, personas: Any) -> None:
 def test_dutch_catalogue_is_complete_and_compiled() -> None:
     po = polib.pofile(str(LOCALE / "nl" / "LC_MESSAGES" / "django.po"))
     assert po.percent_translated() == 100 and not po.fuzzy_entries()
+    # Apps added later keep their own catalogue (<app>/locale/nl); each must be complete too.
+    for app_po in Path(settings.BASE_DIR).glob("*/locale/nl/LC_MESSAGES/django.po"):
+        catalogue = polib.pofile(str(app_po))
+        assert catalogue.percent_translated() == 100 and not catalogue.fuzzy_entries(), app_po
+        assert app_po.with_suffix(".mo").stat().st_size > 0, app_po
     for lang in ("nl", "fr", "ar"):
         assert (LOCALE / lang / "LC_MESSAGES" / "django.mo").stat().st_size > 0
         assert polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po")).metadata["Language"] == lang
