@@ -19,10 +19,18 @@ from cases.access import access_case
 from cases.models import Case, Person, PersonRole
 from matching.candidates import CANDIDATE_LIMIT, ScoredCandidate, find_candidates
 from matching.explain import explain
-from matching.models import CONFIRM_REASONS, REJECT_REASONS, DecisionReason, MatchProposal, ProposalState
-from matching.records_db import persons_for_records
-from matching.scoring import ScoredPair
+from matching.models import (
+    CONFIRM_REASONS,
+    REJECT_REASONS,
+    DecisionReason,
+    MatchProposal,
+    MatchWeightSet,
+    ProposalState,
+)
+from matching.records_db import person_record, persons_for_records
+from matching.scoring import ScoredPair, estimate_weights
 from matching.selectors import can_decide
+from matching.weights import clear_weights_cache
 from tracing.crypto.datakeys import data_key_create
 from tracing.exceptions import InvalidTransition, NotFound, NotPermitted, ValidationFailed
 from tracing.outbox import outbox_enqueue
@@ -287,3 +295,59 @@ def match_case_request(*, acting_user: Any, case_id: Any) -> list[str]:
         data={"persons": len(person_ids)},
     )
     return person_ids
+
+
+#: Decisions of each kind a refit needs: with fewer, the weights would swing on a few cases.
+MIN_REFIT_DECISIONS = 20
+
+
+@transaction.atomic
+def match_weights_refit(*, acting_user: Any | None = None, min_decisions: int = MIN_REFIT_DECISIONS) -> MatchWeightSet:
+    """Refit the m/u weights and both thresholds from reviewers' decisions.
+
+    Security entry point for an operator (manage.py refit_match_weights; acting_user None is
+    the command line): it decrypts the persons of every decided proposal to compare them, as
+    matching does, and stores only probabilities and counts. Confirmed proposals are true
+    pairs, rejected ones false pairs; pairs with an erased person are left out. The new set is
+    used by matching from its commit on (matching.weights.active_weights).
+    """
+    if acting_user is not None and not acting_user.is_superuser:
+        raise NotPermitted(_("Only an administrator refits the match weights."))
+    decided = list(
+        MatchProposal.objects.filter(
+            state__in=[ProposalState.CONFIRMED, ProposalState.REJECTED],
+            person_a__erased_at__isnull=True,
+            person_b__erased_at__isnull=True,
+        ).values_list("person_a_id", "person_b_id", "state")
+    )
+    ids = {pk for a, b, _state in decided for pk in (a, b)}
+    records = {p.pk: person_record(p) for p in persons_for_records(Person.objects.filter(pk__in=ids))}
+    pairs = [(records[a], records[b]) for a, b, _state in decided]
+    labels = [state == ProposalState.CONFIRMED for _a, _b, state in decided]
+    confirmed, rejected = sum(labels), len(labels) - sum(labels)
+    if min(confirmed, rejected) < max(1, min_decisions):
+        raise ValidationFailed(
+            _("Refitting needs at least %(n)d confirmed and %(n)d rejected proposals (there are %(c)d and %(r)d).")
+            % {"n": max(1, min_decisions), "c": confirmed, "r": rejected}
+        )
+    weights = estimate_weights(
+        pairs, labels, notes=f"refitted from {confirmed} confirmed and {rejected} rejected proposals"
+    )
+    weight_set = MatchWeightSet.objects.create(
+        created_by=acting_user, confirmed=confirmed, rejected=rejected, likely=weights.likely,
+        possible=weights.possible, parameters=json.loads(weights.to_json()),
+    )  # fmt: skip
+    record_event(
+        event_type="match.weights_refitted",
+        actor=acting_user,
+        data={
+            "weight_set": str(weight_set.pk),
+            "confirmed": confirmed,
+            "rejected": rejected,
+            # Text: the audit chain refuses floats (their JSON is not stable).
+            "likely": f"{weights.likely:.3f}",
+            "possible": f"{weights.possible:.3f}",
+        },
+    )
+    transaction.on_commit(clear_weights_cache)
+    return weight_set

@@ -10,17 +10,19 @@ What a *user* then sees of the proposals is filtered by the policy (matching.sel
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db import connection
 
 from cases.indexing import person_index_terms
 from cases.models import Person, PersonSearchTerm
+from matching.features import features
 from matching.records import PersonRecord
-from matching.records_db import person_record, persons_for_records
-from matching.scoring import ScoredPair, Weights, load_weights, score_pair
+from matching.records_db import load_for_records, person_record
+from matching.scoring import ScoredPair, Weights, score_features
+from matching.weights import active_weights
 from tracing.crypto import blind
 
 CANDIDATE_LIMIT = 200
@@ -31,9 +33,12 @@ INDEX_WEIGHTS = {"full_name": 8, "phone": 8, "year_token": 4, "token": 2, "phone
 MIN_WEIGHT = 5
 # A term carried by more rows than this (Mohammed in a Somali caseload) is not ranked on by
 # itself: it would pull thousands of candidates; the year_token of the same name still counts.
-FREQUENT_TERM_ROWS = 2000
+# 5,000 trades recall for lookup time (measured at 100,000 persons: docs/matching.md, Phase 3).
+FREQUENT_TERM_ROWS = 5000
 FREQUENT_INDEXES = ("token", "phonetic")
-TERM_COUNT_CACHE_SECONDS = 3600
+# Any other term (a full name, a name with its birth year) shared by more rows than this says
+# little about a person and would make one query aggregate a large share of the index.
+MAX_TERM_ROWS = 20_000
 
 
 @dataclass
@@ -70,33 +75,46 @@ def person_terms(person: Person) -> dict[tuple[str, str], str]:
     }
 
 
-def _terms_q(terms: list[tuple[str, str]]) -> Q:
-    q = Q()
-    for index, term in terms:
-        q |= Q(index=index, term=term)
-    return q
+def _sql_values(rows: list[tuple], width: int) -> str:
+    return ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(rows))
 
 
-def _frequent_terms(keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Terms carried by more than FREQUENT_TERM_ROWS rows.
+def _term_rows(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Rows per term, counted only up to the term's cap + 1, in one query.
 
-    Counting a common name's rows costs as much as ranking on them, so counts are cached
-    (an hour: name frequencies move slowly; terms are blind, never plaintext).
+    Counting a common name's rows in full costs as much as ranking on them; a count that
+    stops at the cap reads at most cap + 1 index entries (index-only on PostgreSQL, see
+    matching/migrations/0002), so no count cache is needed.
     """
     if not keys:
-        return set()
-    cache_keys = {f"match:tf:{index}:{term}": (index, term) for index, term in keys}
-    counts = {cache_keys[k]: n for k, n in cache.get_many(list(cache_keys)).items()}
-    missing = [k for k in keys if k not in counts]
-    if missing:
-        fresh = dict.fromkeys(missing, 0)
-        rows = (PersonSearchTerm.objects.filter(_terms_q(missing)).values("index", "term")
-                .annotate(n=Count("id")).order_by())
-        for row in rows:
-            fresh[(row["index"], row["term"])] = row["n"]
-        cache.set_many({f"match:tf:{i}:{t}": n for (i, t), n in fresh.items()}, TERM_COUNT_CACHE_SECONDS)
-        counts.update(fresh)
-    return {k for k, n in counts.items() if n > FREQUENT_TERM_ROWS}
+        return {}
+    table = connection.ops.quote_name(PersonSearchTerm._meta.db_table)
+    index_col = connection.ops.quote_name("index")
+    parts, params = [], []
+    for index, term in keys:
+        cap = FREQUENT_TERM_ROWS if index in FREQUENT_INDEXES else MAX_TERM_ROWS
+        parts.append(
+            f"SELECT %s, %s, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} s WHERE s.term = %s"
+            f" AND s.{index_col} = %s LIMIT {int(cap) + 1}) c)"
+        )
+        params += [index, term, term, index]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return {(row[0], row[1]): row[2] for row in cursor.fetchall()}
+
+
+def _rarity_weight(index: str, rows: int) -> float:
+    """Ranking weight of a shared term: its index weight, times more the fewer rows carry it.
+
+    Among hundreds of persons sharing a common name and birth year, the one who also shares a
+    rare grandfather's name is the likelier match (inverse document frequency); whether a
+    person is a candidate at all still depends on the plain index weights (MIN_WEIGHT).
+    """
+    return round(INDEX_WEIGHTS.get(index, 0) * math.log2(2 + MAX_TERM_ROWS / max(1, rows)), 3)
+
+
+def _too_common(key: tuple[str, str], rows: int) -> bool:
+    return rows > (FREQUENT_TERM_ROWS if key[0] in FREQUENT_INDEXES else MAX_TERM_ROWS)
 
 
 def ranked_candidate_ids(
@@ -106,33 +124,44 @@ def ranked_candidate_ids(
     limit: int = CANDIDATE_LIMIT,
     timing: CandidateTiming | None = None,
 ) -> list:
-    """Ids of persons of other cases sharing terms, best shared weight first (at most `limit`)."""
+    """Ids of persons of other cases sharing terms, best shared weight first (at most `limit`).
+
+    Two queries: the terms' (capped) row counts, then one aggregation over the postings of the
+    terms kept, joined from a VALUES list that carries each term's weight. The few persons of
+    the same case are left out by id (a join on the person table would scan every person).
+    """
     timing = timing or CandidateTiming()
     keys = list(terms)
     timing.terms = len(keys)
     if not keys:
         return []
-    frequent = _frequent_terms([k for k in keys if k[0] in FREQUENT_INDEXES])
+    counts = _term_rows(keys)
+    frequent = {k for k in keys if _too_common(k, counts[k])}
     timing.dropped_frequent = len(frequent)
-    keys = [k for k in keys if k not in frequent]
-    if not keys:
+    # A term no row carries (e.g. of an index key version not stored yet) ranks nothing.
+    kept = [
+        (ix, t, INDEX_WEIGHTS.get(ix, 0), _rarity_weight(ix, counts[(ix, t)]))
+        for ix, t in keys
+        if (ix, t) not in frequent and counts[(ix, t)]
+    ]
+    if not kept:
         return []
-    weight = Case(
-        *[When(index=ix, then=Value(w)) for ix, w in INDEX_WEIGHTS.items()],
-        default=Value(0),
-        output_field=IntegerField(),
+    table = connection.ops.quote_name(PersonSearchTerm._meta.db_table)
+    persons = connection.ops.quote_name(Person._meta.db_table)
+    index_col = connection.ops.quote_name("index")
+    case_id = Person._meta.get_field("case").get_db_prep_value(person.case_id, connection)
+    sql = (
+        f"WITH v (ix, term, w, r) AS (VALUES {_sql_values(kept, 4)}) "
+        f"SELECT t.person_id, SUM(v.r) AS rank FROM v JOIN {table} t ON t.term = v.term AND t.{index_col} = v.ix "
+        f"WHERE t.person_id NOT IN (SELECT p.id FROM {persons} p WHERE p.case_id = %s) "
+        f"GROUP BY t.person_id HAVING SUM(v.w) >= %s ORDER BY rank DESC, t.person_id LIMIT %s"
     )
-    rows = (
-        PersonSearchTerm.objects.filter(_terms_q(keys))
-        # The few persons of the same case by id: a join on the person table would make
-        # PostgreSQL hash every person (a sequential scan) on each query.
-        .exclude(person_id__in=list(Person.objects.filter(case_id=person.case_id).values_list("pk", flat=True)))
-        .values("person_id")
-        .annotate(w=Sum(weight))
-        .filter(w__gte=MIN_WEIGHT)
-        .order_by("-w", "person_id")[:limit]
-    )
-    return [r["person_id"] for r in rows]
+    params = [value for row in kept for value in row] + [case_id, MIN_WEIGHT, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    to_python = Person._meta.pk.to_python
+    return [to_python(row[0]) for row in rows]
 
 
 def find_candidates(
@@ -141,7 +170,7 @@ def find_candidates(
     """Score `person` against its ranked candidates (plus `extra_ids`, e.g. partners of open
     proposals, so a proposal whose score fell is re-examined). Returns only pairs the engine
     scores at or above `possible`, each ordered as stored (lower id first)."""
-    weights = weights or load_weights()
+    weights = weights or active_weights()
     started = time.perf_counter()
     record = person_record(person)
     result = CandidateResult(record=record)
@@ -150,16 +179,18 @@ def find_candidates(
     ids = list(dict.fromkeys([*ids, *(extra_ids or [])]))
     looked_up = time.perf_counter()
     result.timing.lookup_ms = (looked_up - started) * 1000
-    others = list(
-        persons_for_records(Person.objects.filter(pk__in=ids, erased_at__isnull=True).exclude(case_id=person.case_id))
+    others = load_for_records(
+        Person.objects.filter(pk__in=ids, erased_at__isnull=True).exclude(case_id=person.case_id)
     )
     records = [(other, person_record(other)) for other in others]
     decrypted = time.perf_counter()
     result.timing.decrypt_ms = (decrypted - looked_up) * 1000
     result.timing.candidates = len(records)
+    mine = features(record)  # once, not once per pair
     for other, other_record in records:
-        left, right = (record, other_record) if str(person.pk) < str(other.pk) else (other_record, record)
-        scored = score_pair(left, right, weights)
+        theirs = features(other_record)
+        left, right = (mine, theirs) if str(person.pk) < str(other.pk) else (theirs, mine)
+        scored = score_features(left, right, weights)
         if scored.decision is not None:
             result.scored.append(ScoredCandidate(person=other, scored=scored, record=other_record))
     result.timing.score_ms = (time.perf_counter() - decrypted) * 1000

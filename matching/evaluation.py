@@ -45,6 +45,7 @@ def pools() -> dict[str, dict[str, list[str]]]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def script_of(text: str) -> str:
     for name, pattern in _SCRIPTS.items():
         if pattern.search(text):

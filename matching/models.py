@@ -110,6 +110,33 @@ class MatchProposal(models.Model):
         return self.state == ProposalState.PROPOSED
 
 
+class MatchWeightSet(models.Model):
+    """m/u probabilities and thresholds refitted from reviewers' decisions (refit_match_weights).
+
+    The newest set is the one matching uses (matching.weights.active_weights); with none, the
+    shipped matching/data/weights.json. Holds counts and probabilities only, no personal data.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed = models.PositiveIntegerField()
+    rejected = models.PositiveIntegerField()
+    likely = models.FloatField()
+    possible = models.FloatField()
+    # Weights.to_json() as stored data: {"notes", "thresholds", "comparisons": {c: {level: {m, u}}}}.
+    parameters = models.JSONField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        get_latest_by = "created_at"
+
+    def __str__(self) -> str:
+        return f"weights of {self.created_at:%Y-%m-%d %H:%M} ({self.confirmed}+{self.rejected} decisions)"
+
+
 def _visibility_rule(user: object, actor: object) -> models.QuerySet:
     # Imported here: the selectors import this module.
     from matching.selectors import proposals_visible

@@ -40,8 +40,35 @@ def persons_for_records(qs: QuerySet[Person]) -> QuerySet[Person]:
     )
 
 
+def load_for_records(qs: QuerySet[Person]) -> list[Person]:
+    """The persons of `qs` with what person_record reads, in three queries.
+
+    Like persons_for_records, without prefetch_related's queryset per person and relation
+    (a query clone each: a tenth of a candidate query's CPU with 200 candidates). The rows
+    are kept aside for person_record; `person.names.all()` still queries as usual.
+    """
+    persons = list(qs.select_related("data_key", "case"))
+    by_id = {p.pk: p for p in persons}
+    for person in persons:
+        person._record_rows = {"names": [], "places": []}  # type: ignore[attr-defined]
+    for model, name in ((PersonName, "names"), (PersonPlace, "places")):
+        for row in model.objects.filter(person_id__in=list(by_id)).select_related("data_key"):
+            by_id[row.person_id]._record_rows[name].append(row)
+    return persons
+
+
+def _related(person: Person, name: str) -> list:
+    """Rows of a relation: set aside by load_for_records, prefetched (read without `.all()`,
+    which clones a queryset per call), or queried."""
+    rows = getattr(person, "_record_rows", None)
+    if rows is not None:
+        return list(rows[name])
+    cached = getattr(person, "_prefetched_objects_cache", {}).get(name)
+    return list(cached) if cached is not None else list(getattr(person, name).all())
+
+
 def _last_place(person: Person) -> str | None:
-    places = list(person.places.all())
+    places = _related(person, "places")
     if not places:
         return None
     # The latest dated place is the last known one; undated places count as oldest.
@@ -59,7 +86,7 @@ def person_record(person: Person, policy_fields: Iterable[str] | None = None) ->
     allowed = SCORED_POLICY_FIELDS if policy_fields is None else frozenset(policy_fields)
     values: dict[str, str | None] = {}
     if "names" in allowed:
-        names = list(person.names.all())
+        names = _related(person, "names")
         primary = next((n for n in names if n.kind == NameKind.PRIMARY), names[0] if names else None)
         if primary is not None:
             values["given_names"] = primary.given_names or None

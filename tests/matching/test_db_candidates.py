@@ -47,3 +47,22 @@ def test_frequent_terms_are_not_ranked_on_but_the_full_name_still_finds(
     assert ranked_candidate_ids(home, person_terms(home), timing=timing) == [sought(kenya).pk]
     assert timing.dropped_frequent == sum(1 for ix, _t in person_terms(home) if ix in ("token", "phonetic"))
     cache.clear()
+
+
+def test_a_term_of_any_index_carried_by_too_many_rows_is_left_out(
+    personas: Any, open_case: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    open_kenya_case(personas)
+    monkeypatch.setattr(candidates, "FREQUENT_TERM_ROWS", 0)
+    monkeypatch.setattr(candidates, "MAX_TERM_ROWS", 0)  # full_name and year_token too
+    home = _loaded(sought(open_case))
+    timing = candidates.CandidateTiming()
+    assert ranked_candidate_ids(home, person_terms(home), timing=timing) == []
+    assert timing.dropped_frequent == timing.terms == len(person_terms(home))
+
+
+def test_rarer_shared_terms_weigh_more_in_the_order() -> None:
+    weight = candidates._rarity_weight
+    assert weight("token", 1) > weight("token", 100) > weight("token", 5000) > weight("token", 20_000) > 0
+    assert weight("full_name", 50) == 4 * weight("token", 50)  # the index weights still scale it
+    assert weight("unknown", 1) == 0
