@@ -13,89 +13,58 @@ office with a SEARCH/FULL share of the case).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import sample_case_data
+from tests.permissions.checks import (
+    ALL_STAFF_200,
+    AUDITOR_ONLY,
+    CASE_API_CREATE_EDIT,
+    CASE_API_EDIT,
+    CASE_API_OWNER_READ,
+    CASE_API_READ,
+    CASE_API_SUP,
+    CASE_PAGE_EDIT,
+    CASE_PAGE_READ,
+    CASE_PAGE_SUP,
+    CASE_SEERS,
+    EMAIL,
+    INTERNAL,
+    NO_CASE,
+    OWNERS,
+    PANEL_POST,
+    PARTNERS,
+    PROPOSAL_API,
+    PROPOSAL_PAGE,
+    Q_KE,
+    Q_UG,
+    REF,
+    SHAREABLE,
+    SOUGHT,
+    STAFF_API_200,
+    Check,
+    api_get,
+    api_post,
+    case,
+    proposal,
+    purpose_then_get,
+)
 from tests.permissions.matrix import (
     DELEGATED_NAMESPACES,
     PERSONAS,
     PNG,
     Call,
-    World,
     build_world,
     call,
     parse_expect,
     url_names,
 )
+from tests.permissions.tables import table_modules
 
 pytestmark = pytest.mark.django_db
-
-# Text markers: what a persona sees shows that the policy's field rules reached the page.
-EMAIL = "amina.enquirer@example.org"  # enquirer contact: owner and FULL share only
-SOUGHT = "Mohammed Abdi Hassan"  # sought person: from SEARCH up
-INTERNAL = "Internal: enquirer fragile."  # internal note: owning office only
-SHAREABLE = "Shareable: last seen 2015."  # shareable note: partners too
-REF = "{ref}"  # the case reference
-Q_KE = "Search question for KE."
-Q_UG = "Full question for UG."
-
-OWNERS = ("cw", "sup", "aud")
-PARTNERS = ("ps", "pf")
-CASE_SEERS = OWNERS + PARTNERS
-NO_CASE = ("adm", "out")
-
-
-@dataclass
-class Check:
-    call: Call
-    expect: str
-    present: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
-    absent: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
-    note: str = ""
-    #: A known bug of the URL (the expectation above is the correct one): the row is a strict
-    #: xfail, so fixing the bug makes it fail until the mark is removed.
-    known_bug: str = ""
-
-
-def case(w: World) -> list[Any]:
-    return [w.case.pk]
-
-
-def proposal(w: World) -> list[Any]:
-    return [w.extra["proposal"].pk]
-
-
-def api_get(args: Any = lambda w: []) -> Call:
-    return Call(method="GET", args=args, api=True)
-
-
-def api_post(args: Any, data: Any = lambda w: {}, fmt: str = "json") -> Call:
-    return Call(method="POST", args=args, data=data, api=True, fmt=fmt)
-
-
-def purpose_then_get(args: Any) -> Call:
-    # Opening another office's (or another caseworker's) case asks for a purpose first.
-    return Call(method="GET", args=args, prepare={"purpose": "partner_request"})
-
-
-ALL_STAFF_200 = "anon=302 nobody=302 cw=200 sup=200 adm=200 aud=200 out=200 ps=200 pf=200"
-STAFF_API_200 = "anon=401 nobody=403 cw=200 sup=200 adm=200 aud=200 out=200 ps=200 pf=200"
-CASE_PAGE_READ = "anon=302 nobody=302 cw=200 sup=200 adm=404 aud=200 out=404 ps=200 pf=200"
-CASE_PAGE_EDIT = "anon=302 nobody=302 cw=200 sup=200 adm=404 aud=403 out=404 ps=403 pf=403"
-CASE_PAGE_SUP = "anon=302 nobody=302 cw=403 sup=200 adm=404 aud=403 out=404 ps=403 pf=403"
-CASE_API_READ = "anon=401 nobody=403 cw=200 sup=200 adm=404 aud=200 out=404 ps=200 pf=200"
-CASE_API_OWNER_READ = "anon=401 nobody=403 cw=200 sup=200 adm=404 aud=200 out=404 ps=403 pf=403"
-CASE_API_EDIT = "anon=401 nobody=403 cw=200 sup=200 adm=404 aud=403 out=404 ps=403 pf=403"
-CASE_API_CREATE_EDIT = "anon=401 nobody=403 cw=201 sup=201 adm=404 aud=403 out=404 ps=403 pf=403"
-CASE_API_SUP = "anon=401 nobody=403 cw=403 sup=200 adm=404 aud=403 out=404 ps=403 pf=403"
-PROPOSAL_PAGE = "anon=302 nobody=302 cw=404 sup=404 adm=404 aud=404 out=404 ps={ps} pf=404"
-PROPOSAL_API = "anon=401 nobody=403 cw=404 sup=404 adm=404 aud=404 out=404 ps={ps} pf=404"
-AUDITOR_ONLY = "anon=302 nobody=302 cw=403 sup=403 adm=403 aud=200 out=403 ps=403 pf=403"
-PANEL_POST = "anon=302 nobody=302 cw=302 sup=302 adm=404 aud=403 out=404 ps=403 pf=403"
 
 TABLE: dict[str, list[Check]] = {
     # --- sign-in, language, health, API documentation -----------------------------------
@@ -311,6 +280,17 @@ TABLE: dict[str, list[Check]] = {
 }
 
 
+def _merge_tables() -> None:
+    for module in table_modules():
+        clash = set(module.ROWS) & set(TABLE)
+        if clash:
+            raise ValueError(f"{module.__name__} repeats rows of the core table: {sorted(clash)}")
+        TABLE.update(module.ROWS)
+
+
+_merge_tables()
+
+
 def test_every_url_is_in_the_table() -> None:
     """A view, endpoint or export that nobody put in the table fails here."""
     names = url_names()
@@ -341,6 +321,10 @@ def _params() -> list[Any]:
 @pytest.mark.parametrize("name", _params())
 def test_matrix(name: str, personas: Any) -> None:
     world = build_world(personas)
+    for module in table_modules():
+        extend = getattr(module, "extend_world", None)
+        if extend is not None:
+            extend(world)
     problems = []
     for index, check in enumerate(TABLE[name]):
         expect = parse_expect(check.expect)

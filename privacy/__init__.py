@@ -1,0 +1,1 @@
+"""Data protection duties: retention and legal holds, data subject requests, the record of processing."""
