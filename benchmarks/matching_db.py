@@ -11,7 +11,8 @@ the bulk action `cases_bulk_create` (encrypted under per-person keys, blind-inde
 generator (matching.evaluation: five origins, native scripts, variants, typos, siblings, 1-4
 records per person), two per case (enquirer and sought person). At each size it times
 `matching.candidates.find_candidates` for --queries random stored persons: median and p95,
-and the split into lookup, decryption and scoring. Prints JSON.
+and the split into lookup, decryption and scoring, and, when benchmarks/matching_load.py loaded
+the persons (much faster: COPY), recall at `possible` against the generator's truth. Prints JSON.
 """
 
 from __future__ import annotations
@@ -27,13 +28,15 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATABASE = "tracing_bench_match"
+# MATCH_BENCH_DB: another database (e.g. one per size, so sizes can be measured side by side).
+DATABASE = os.environ.get("MATCH_BENCH_DB", "tracing_bench_match")
 KEY_FILE = ROOT / "var" / "bench-match-keys.json"
 ENTITIES_PER_CHUNK = 2000
 
@@ -169,6 +172,15 @@ def load_to(persons: int, workers: int) -> float:
 # --- measurement ---------------------------------------------------------------------------
 
 
+def _truth() -> dict[str, str]:
+    """person id -> generator entity id, as benchmarks/matching_load.py recorded it (or empty)."""
+    path = ROOT / "var" / "bench-match-truth" / f"{DATABASE}.tsv"
+    if not path.exists():
+        return {}
+    with path.open() as lines:
+        return dict(line.rstrip("\n").split("\t") for line in lines)
+
+
 def measure(queries: int, seed: int) -> dict[str, Any]:
     from cases.models import Person, PersonSearchTerm
     from matching.candidates import find_candidates
@@ -176,8 +188,18 @@ def measure(queries: int, seed: int) -> dict[str, Any]:
 
     total = Person.objects.count()
     rng = random.Random(seed)
-    ids = list(Person.objects.order_by("pk").values_list("pk", flat=True)[: min(total, 200_000)])
+    truth = _truth()
+    if truth:  # sample persons with a known entity, so recall can be counted
+        ids = sorted(truth)
+    else:
+        ids = list(Person.objects.order_by("pk").values_list("pk", flat=True)[: min(total, 200_000)])
     sample = rng.sample(ids, min(queries, len(ids)))
+    by_entity: dict[str, list[str]] = {}
+    for pid, entity in truth.items():
+        by_entity.setdefault(entity, []).append(pid)
+    case_of = dict(Person.objects.filter(pk__in=[p for s in sample for p in by_entity.get(truth.get(str(s)), [])])
+                   .values_list("pk", "case_id")) if truth else {}
+    true_pairs = found_pairs = 0
     find_candidates(next(iter(persons_for_records(Person.objects.filter(pk=sample[0])))))  # warm caches
     wall, cpu, lookup, decrypt, score, cands, proposals, dropped = [], [], [], [], [], [], [], []
     for person in persons_for_records(Person.objects.filter(pk__in=sample)):
@@ -192,6 +214,11 @@ def measure(queries: int, seed: int) -> dict[str, Any]:
         cands.append(result.timing.candidates)
         proposals.append(len(result.scored))
         dropped.append(result.timing.dropped_frequent)
+        if truth:  # the same entity's records in other cases, and how many reached `possible`
+            partners = {p for p in by_entity[truth[str(person.pk)]]
+                        if p != str(person.pk) and case_of.get(uuid.UUID(p)) != person.case_id}
+            true_pairs += len(partners)
+            found_pairs += len(partners & {str(c.person.pk) for c in result.scored})
 
     def stat(values: list[float]) -> dict[str, float]:
         return {"median": round(statistics.median(values), 1), "p95": round(percentile(values, 95), 1)}
@@ -207,6 +234,9 @@ def measure(queries: int, seed: int) -> dict[str, Any]:
         "candidates": stat(cands),
         "proposals_per_query": round(statistics.fmean(proposals), 2),
         "frequent_terms_dropped": round(statistics.fmean(dropped), 2),
+        "true_pairs": true_pairs,
+        "recall_at_possible": round(found_pairs / true_pairs, 4) if true_pairs else None,
+        "load_average": os.getloadavg(),
     }
 
 
