@@ -128,10 +128,15 @@ def through_broker(settings: Any) -> Iterator[None]:
     app.conf.task_always_eager = before
 
 
-def wait_for(predicate: Any, timeout: float = 60, what: str = "condition", worker: Worker | None = None) -> None:
+def wait_for(predicate: Any, timeout: float = 60, what: str = "condition", worker: Worker | None = None,
+             fail: bool = True) -> bool:
+    """Poll until `predicate()`; on timeout fail the test (or, with fail=False, return False)."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
+            if not fail:
+                return False
             detail = f"\nworker log:\n{worker.log_text()[-3000:]}" if worker else ""
             pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}{detail}", pytrace=False)
         time.sleep(0.3)
+    return True
