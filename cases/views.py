@@ -313,9 +313,6 @@ def _detail_page(request: HttpRequest, case_id: Any, purpose: str, status: int =
     detail = case_detail(user=request.user, case_id=case_id, purpose=purpose, kind=kind, case=case)
     case = detail.case
     user = request.user
-    actor = actor_for(user)
-    if actor is not None and actor.office_id == case.office_id:
-        request._office_name = case.office.name  # the header's office name (ui.office_name), already joined
     timeline = []
     if can(user, "case.view_history", case):
         timeline = list(

@@ -1,8 +1,10 @@
-"""Request-level guards: two-factor for privileged roles, and a clear 503 when the DB drops."""
+"""Request-level guards: two-factor for privileged roles, a clear 503 when the DB drops, and
+the staff session's idle timeout."""
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -54,3 +56,29 @@ class DatabaseUnavailableMiddleware:
             response = SimpleTemplateResponse("503.html", status=503)
             return response.render()
         return None
+
+
+class SessionIdleRefreshMiddleware:
+    """Restart a signed-in session's idle timeout, at most once a minute.
+
+    Saving the session on every request (SESSION_SAVE_EVERY_REQUEST) costs a transaction and
+    an UPDATE on every page; marking it modified only when the last refresh is older than
+    SESSION_REFRESH_SECONDS keeps the 4-hour idle end to within that minute. Goes right after
+    SessionMiddleware, whose response phase saves what this marks.
+    """
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = request.session
+        # An anonymous visitor's empty session is never created here; a flushed one not revived.
+        if session.session_key is not None and not session.is_empty():
+            now = time.time()
+            # A session saved anyway (sign-in, a form's state) is stamped at no extra cost.
+            if session.modified or now - float(session.get(self.KEY, 0)) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now
+        return response

@@ -41,6 +41,7 @@ class Actor:
     role: str
     network_wide: bool
     caseworkers_see_office: bool
+    office_name: str = ""  # the page header shows it; read with the office, not once more
 
     @property
     def works_cases(self) -> bool:
@@ -66,6 +67,7 @@ def actor_for(user: Any) -> Actor | None:
             role=staff.role,
             network_wide=staff.network_wide and staff.role == Role.AUDITOR,
             caseworkers_see_office=staff.office.caseworkers_see_office_cases,
+            office_name=staff.office.name,
         )
     user._tracing_actor = actor
     return actor

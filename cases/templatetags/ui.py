@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.models import Priority
 from cases.workflow import TRANSITIONS, State
-from tracing.models import Office, Role
+from tracing.models import Role
 
 register = template.Library()
 _URL_PLACEHOLDER = uuid.UUID(int=0)
@@ -53,17 +53,9 @@ def field(bound: forms.BoundField, **attrs: Any) -> dict[str, Any]:
 
 @register.simple_tag(takes_context=True)
 def office_name(context: Any) -> str:
-    """The signed-in user's office, looked up once per request."""
+    """The signed-in user's office (read with the user's role, see tracing.permissions.actor_for)."""
     actor = context.get("actor")
-    if actor is None:
-        return ""
-    request = context.get("request")
-    cached = getattr(request, "_office_name", None)
-    if cached is None:
-        cached = Office.objects.filter(pk=actor.office_id).values_list("name", flat=True).first() or ""
-        if request is not None:
-            request._office_name = cached
-    return cached
+    return actor.office_name if actor is not None else ""
 
 
 @register.filter

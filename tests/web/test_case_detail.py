@@ -118,3 +118,32 @@ def test_auditor_of_the_office_reads_without_actions(client_for: Any, personas: 
     html = client_for(personas.auditor).get(url(open_case)).content.decode()
     assert open_case.reference in html and "Next steps" not in html and "Add a note" not in html
     assert access_events(personas.auditor)[-1].event_type == "access.auditor_view"
+
+
+def _detail_queries(client: Any, case: Any) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url(case)).status_code == 200
+    return len(queries)
+
+
+def test_the_page_costs_the_same_queries_however_many_persons_notes_and_names(
+    client_for: Any, personas: Any, open_case: Any
+) -> None:
+    from cases.actions import person_add
+
+    client = client_for(personas.caseworker)
+    client.get(url(open_case))  # sign-in's session refresh and the key caches, once
+    few = _detail_queries(client, open_case)
+    for i in range(3):
+        person_add(acting_user=personas.caseworker, case_id=open_case.id, role="sought", data={
+            "names": [{"given_names": f"Halima {i}", "family_name": "Abdi", "kind": "primary", "script": "Latn"},
+                      {"given_names": "Xaliimo", "family_name": "Cabdi", "kind": "alias", "script": "Latn"}],
+            "relationship": "sibling", "places": [{"place": "Ifo camp", "country": "KE", "date": "2016"}]})
+        note_add(acting_user=personas.caseworker, case_id=open_case.id, body=f"Called the camp office {i}.",
+                 visibility="internal")
+    html = client.get(url(open_case)).content.decode()
+    assert "Halima 2 Abdi" in html and "Called the camp office 2." in html
+    assert _detail_queries(client, open_case) == few
