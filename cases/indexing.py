@@ -3,8 +3,8 @@ and rebuilding every person's terms under a new index key version (rotate_keys -
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
@@ -88,6 +88,65 @@ def index_rebuild(
     result.remaining = due.count()
     if result.remaining == 0:
         result.old_terms_deleted = _delete_other_versions(version, batch)
+    return result
+
+
+@dataclass
+class ExtendResult:
+    version: str
+    indexes: tuple[str, ...]
+    persons: int = 0
+    terms: int = 0
+    last: str | None = None
+    by_index: dict[str, int] = field(default_factory=dict)
+
+
+def index_extend(
+    *,
+    indexes: Sequence[str],
+    batch: int = 1000,
+    after: str | None = None,
+    limit: int | None = None,
+    report: Callable[[str], None] = lambda _m: None,
+) -> ExtendResult:
+    """Give every stored person the terms of some indexes under the current key version.
+
+    For a new index (name_pair): `person_reindex` indexes persons created or changed from now
+    on, this walks the others once, in primary-key order. The other indexes' terms are left
+    alone, so search keeps working throughout. Each batch replaces the person's terms of
+    `indexes` in one transaction, so a run may be stopped and started again `after` the last
+    primary key it reported (or from the start: re-running writes the same rows).
+    """
+    unknown = set(indexes) - set(blind.INDEXES)
+    if unknown:
+        raise ValueError(f"unknown blind indexes: {', '.join(sorted(unknown))}")
+    version = blind.active_versions()[0]
+    result = ExtendResult(version=version, indexes=tuple(indexes), last=after)
+    names = PersonName.objects.select_related("data_key")
+    persons_qs = Person.objects.filter(erased_at__isnull=True).order_by("pk")
+    while limit is None or result.persons < limit:
+        size = batch if limit is None else min(batch, limit - result.persons)
+        qs = persons_qs if result.last is None else persons_qs.filter(pk__gt=result.last)
+        persons = list(
+            qs.select_related("data_key", "case").prefetch_related(Prefetch("names", queryset=names))[:size]
+        )
+        if not persons:
+            break
+        rows = [
+            term for person in persons for term in person_index_terms(person, version=version)
+            if term.index in indexes
+        ]  # fmt: skip
+        with transaction.atomic():
+            PersonSearchTerm.objects.filter(
+                person__in=persons, index__in=indexes, key_version=version
+            ).delete()
+            PersonSearchTerm.objects.bulk_create(rows, batch_size=1000)
+        result.persons += len(persons)
+        result.terms += len(rows)
+        for row in rows:
+            result.by_index[row.index] = result.by_index.get(row.index, 0) + 1
+        result.last = str(persons[-1].pk)
+        report(f"indexed {result.persons} persons ({result.terms} terms), last {result.last}")
     return result
 
 

@@ -25,14 +25,20 @@ from matching.scoring import ScoredPair, Weights, score_features
 from matching.weights import active_weights
 from tracing.crypto import blind
 
+# Candidates decrypted and scored per query, best ranked first (plus the partners of open
+# proposals). Decryption is most of a query's CPU; the ranking on the blind terms puts the
+# true pairs near the top (K = 50 against 200 measured in docs/matching.md, Phase 4).
 CANDIDATE_LIMIT = 200
-# What a shared term is worth for ranking. full_name and phone are blocking rules on their
-# own; a token counts with its phonetic codes (2 + 2 x 1 = 4), two tokens or a token with the
-# birth year (year_token) pass MIN_WEIGHT, one token alone does not (docs/matching.md, Blocking).
-INDEX_WEIGHTS = {"full_name": 8, "phone": 8, "year_token": 4, "token": 2, "phonetic": 1}
+# What a shared term is worth for ranking. full_name, phone and a name_pair are blocking rules
+# on their own (two name parts together, whatever their frequency); a token counts with its
+# phonetic codes (2 + 2 x 1 = 4), two tokens or a token with the birth year (year_token) pass
+# MIN_WEIGHT, one token alone does not (docs/matching.md, Blocking).
+INDEX_WEIGHTS = {"full_name": 8, "phone": 8, "name_pair": 5, "year_token": 4, "token": 2, "phonetic": 1}
 MIN_WEIGHT = 5
 # A term carried by more rows than this (Mohammed in a Somali caseload) is not ranked on by
-# itself: it would pull thousands of candidates; the year_token of the same name still counts.
+# itself: it would pull thousands of candidates; the year_token and the name_pair terms of the
+# same name still count (a pair is capped by MAX_TERM_ROWS only: it is what keeps two common
+# parts together selective).
 # 5,000 trades recall for lookup time (measured at 100,000 persons: docs/matching.md, Phase 3).
 FREQUENT_TERM_ROWS = 5000
 FREQUENT_INDEXES = ("token", "phonetic")

@@ -16,7 +16,11 @@ import phonenumbers
 from matching.normalize import NameToken, canonical_tokens, name_tokens
 from matching.phonetic import phonetic_codes
 
-INDEX_NAMES = ("full_name", "token", "phonetic", "year_token", "phone")
+INDEX_NAMES = ("full_name", "token", "phonetic", "year_token", "phone", "name_pair")
+# Pairs of one name's parts: 3 parts give 3 pairs, 6 give 15. A longer name (a chain of
+# ancestors' names) or many nickname/typo forms would add dozens of rows per person for little
+# recall; the canonical parts' pairs come first, so up to six parts are always all paired.
+MAX_PAIRS_PER_PERSON = 20
 # A query's birth year is often an estimate (an age guessed at interview); so is the stored one.
 QUERY_YEAR_TOLERANCE = 2
 
@@ -67,6 +71,33 @@ def token_index_values(names: Iterable[Sequence[NameToken]], years: Iterable[int
     return values
 
 
+def pair_index_values(names: Iterable[Sequence[NameToken]]) -> set[str]:
+    """`name_pair` values: two parts of one name, unordered ("abdi|mohammed"), at most
+    MAX_PAIRS_PER_PERSON.
+
+    Two common parts together are rare (many Mohammeds, many Hassans, far fewer Mohammed
+    Hassans), so a pair stays selective where each part's `token` term is too frequent to
+    rank on. Parts are the `token` forms (canonical variant, plus a nickname's formal names
+    and a typo's nearest known names), so the same spellings meet as for `token`; pairs of
+    canonical parts are kept before pairs involving another form when the cap bites.
+    """
+    canonical: set[str] = set()
+    other: set[str] = set()
+    for tokens in names:
+        parts = [t for t in tokens if len(t.canon) >= 2]
+        for i, left in enumerate(parts):
+            for right in parts[i + 1 :]:
+                for a in left.forms:
+                    for b in right.forms:
+                        if a == b or len(a) < 2 or len(b) < 2:
+                            continue  # "Ali Ali" is one part twice, not a pair
+                        pair = "|".join(sorted((a, b)))
+                        (canonical if (a, b) == (left.canon, right.canon) else other).add(pair)
+    kept = sorted(canonical)[:MAX_PAIRS_PER_PERSON]
+    kept += sorted(other - canonical)[: MAX_PAIRS_PER_PERSON - len(kept)]
+    return set(kept)
+
+
 def name_index_values(names: Iterable[str], years: Iterable[int] = ()) -> dict[str, set[str]]:
     """full_name, token, phonetic and year_token values of some names in any script."""
     return token_index_values((name_tokens(n or "") for n in names), years)
@@ -75,8 +106,12 @@ def name_index_values(names: Iterable[str], years: Iterable[int] = ()) -> dict[s
 def person_index_values(
     *, names: list[str], birth_year: int | None = None, phones: Iterable[str] = ()
 ) -> dict[str, set[str]]:
-    """Index values of a stored person: every name it is known by, birth year, phones."""
-    values = name_index_values(names, [birth_year] if birth_year else [])
+    """Index values of a stored person: every name it is known by, birth year, phones, and
+    the pairs of each name's parts (stored persons only: matching compares stored persons,
+    and a free-text search ranks on its own tokens)."""
+    tokens = [name_tokens(n or "") for n in names]
+    values = token_index_values(tokens, [birth_year] if birth_year else [])
+    values["name_pair"] = pair_index_values(tokens)
     for phone in phones:
         e164 = normalise_phone(phone)
         if e164:

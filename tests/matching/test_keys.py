@@ -6,6 +6,7 @@ import jellyfish
 
 from matching.keys import (
     INDEX_NAMES,
+    MAX_PAIRS_PER_PERSON,
     normalise_phone,
     normalise_tokens,
     person_index_values,
@@ -84,3 +85,31 @@ def test_skeleton_meets_unvowelled_arabic() -> None:
 
 def test_typo_shares_token_value_through_correction() -> None:
     assert person_index_values(names=["Bonearenko"])["token"] & person_index_values(names=["Bondarenko"])["token"]
+
+
+def test_name_pairs_are_unordered_canonical_and_per_name() -> None:
+    stored = person_index_values(names=["Hassan Ali Omar", "Abu Bakr"])  # Abu Bakr: one compound part
+    assert stored["name_pair"] == {"ali|hassan", "ali|omar", "hassan|omar"}
+    # Another order and another script give the same pairs; one part alone gives none.
+    assert person_index_values(names=["عمر حسن علي"])["name_pair"] == stored["name_pair"]
+    assert person_index_values(names=["Hassan"])["name_pair"] == set()
+    assert person_index_values(names=["Ali Ali"])["name_pair"] == set()
+    # A part's other forms (abdi is also a short form of abdullah, abdrahman) are paired too.
+    assert {"abdi|hassan", "abdullah|hassan"} <= person_index_values(names=["Maxamed Cabdi Xasan"])["name_pair"]
+
+
+def test_name_pairs_are_capped_with_canonical_pairs_first() -> None:
+    long_name = "Mohammed Abdi Hassan Ali Omar Farah Warsame Yusuf"  # 8 parts: 28 canonical pairs
+    pairs = person_index_values(names=[long_name])["name_pair"]
+    assert len(pairs) == MAX_PAIRS_PER_PERSON
+    parts = set(normalise_tokens(long_name))
+    assert all(set(pair.split("|")) <= parts for pair in pairs)
+    # A nickname's formal names are paired too, after the canonical parts.
+    assert {"koval|sasha", "alexander|koval", "alexandra|koval"} <= person_index_values(names=["Sasha Koval"])[
+        "name_pair"
+    ]
+
+
+def test_a_free_text_query_has_no_name_pairs() -> None:
+    # person_search ranks on its own tokens; pairs are for comparing stored persons.
+    assert query_index_values("Mohammed Abdi Hassan")["name_pair"] == set()

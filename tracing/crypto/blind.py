@@ -40,6 +40,8 @@ INDEXES: dict[str, IndexSpec] = {
         IndexSpec("phonetic", 16, "phonetic codes of each name token", per_person=8),
         IndexSpec("year_token", 16, "birth year with each name token", per_person=4),
         IndexSpec("phone", 14, "E.164 phone number", per_person=0.6),
+        # Two parts of one name, unordered: selective where each part alone is common.
+        IndexSpec("name_pair", 16, "two name tokens of one name, sorted", per_person=3),
     ]
 }
 
