@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -84,19 +84,36 @@ def _pair(person_id: Any, other_id: Any) -> tuple[str, str]:
     return a, b
 
 
-def _new_proposal(a: str, b: str, scored: ScoredPair) -> MatchProposal | None:
-    try:
-        with transaction.atomic():  # savepoint: a concurrent run may have created the pair first
-            return MatchProposal.objects.create(
-                person_a_id=a,
-                person_b_id=b,
-                score=scored.score,
-                decision=scored.decision,
-                explanation=stored_explanation(scored),
-                score_inputs_hash=score_inputs_hash(scored),
-            )
-    except IntegrityError:
-        return None
+def _proposal(a: str, b: str, scored: ScoredPair, now: Any) -> MatchProposal:
+    return MatchProposal(
+        person_a_id=a,
+        person_b_id=b,
+        score=scored.score,
+        decision=scored.decision,
+        explanation=stored_explanation(scored),
+        score_inputs_hash=score_inputs_hash(scored),
+        created_at=now,
+    )
+
+
+def _insert_proposals(proposals: list[MatchProposal]) -> set[str]:
+    """Insert new proposals and their creation history rows in one statement each; returns
+    the ids actually inserted.
+
+    A concurrent run for the other person of a pair may have created it first: the unique
+    constraint (one live proposal per pair) then makes the insert skip that row (ON CONFLICT
+    DO NOTHING) instead of failing the whole batch, and it gets no history row.
+    """
+    if not proposals:
+        return set()
+    MatchProposal.objects.bulk_create(proposals, ignore_conflicts=True)
+    inserted = {
+        str(pk) for pk in MatchProposal.objects.filter(pk__in=[p.pk for p in proposals]).values_list("pk", flat=True)
+    }
+    if inserted:
+        # The rows save() would have written ("+", no user: a system process), in one INSERT.
+        MatchProposal.history.bulk_history_create([p for p in proposals if str(p.pk) in inserted])
+    return inserted
 
 
 def match_person_run(*, person_id: Any, limit: int = CANDIDATE_LIMIT) -> MatchRunResult:
@@ -105,7 +122,9 @@ def match_person_run(*, person_id: Any, limit: int = CANDIDATE_LIMIT) -> MatchRu
     Idempotent: a pair whose score inputs are unchanged is left as it is, whatever its state.
     Changed inputs supersede an open or rejected proposal with a new one (a confirmed link is
     kept); an open proposal that no longer reaches `possible` is superseded without successor.
-    Pairs are proposed only when at least one side is a sought person.
+    Pairs are proposed only when at least one side is a sought person. The new proposals go
+    in with one INSERT and their history with one more (not a savepoint, INSERT and history
+    INSERT each); superseded proposals, rare, are saved one by one; one audit event per run.
     """
     result = MatchRunResult(person_id=str(person_id))
     person = persons_for_records(Person.objects.filter(pk=person_id, erased_at__isnull=True)).first()
@@ -126,27 +145,34 @@ def match_person_run(*, person_id: Any, limit: int = CANDIDATE_LIMIT) -> MatchRu
         live = {}
         for proposal in MatchProposal.objects.select_for_update().filter(live_q):
             live[str(proposal.person_b_id if proposal.person_a_id == person.pk else proposal.person_a_id)] = proposal
+        now = timezone.now()
+        new: list[MatchProposal] = []
+        replaced: dict[str, MatchProposal] = {}  # new proposal id -> the proposal it supersedes
         for other_id, cand in scored.items():
             old = live.get(other_id)
             digest = score_inputs_hash(cand.scored)
             if old is not None and (old.score_inputs_hash == digest or old.state == ProposalState.CONFIRMED):
                 result.unchanged += 1
                 continue
+            proposal = _proposal(*_pair(person.pk, other_id), cand.scored, now)
+            new.append(proposal)
             if old is not None:
+                # Superseded before the insert: the unique constraint counts live proposals only.
                 old.state = ProposalState.SUPERSEDED
                 old.save(update_fields=["state"])
                 result.superseded.append(str(old.pk))
-            new = _new_proposal(*_pair(person.pk, other_id), cand.scored)
-            if new is not None:
-                result.created.append(str(new.pk))
-                if old is not None:
-                    old.superseded_by = new
-                    old.save(update_fields=["superseded_by"])
+                replaced[str(proposal.pk)] = old
         for other_id, old in live.items():
             if other_id not in scored and old.state == ProposalState.PROPOSED:
                 old.state = ProposalState.SUPERSEDED  # no longer scores as a match (or the other side was erased)
                 old.save(update_fields=["state"])
                 result.superseded.append(str(old.pk))
+        inserted = _insert_proposals(new)
+        result.created = [str(p.pk) for p in new if str(p.pk) in inserted]
+        for new_id in result.created:
+            if new_id in replaced:
+                replaced[new_id].superseded_by_id = new_id
+                replaced[new_id].save(update_fields=["superseded_by"])
         if result.created or result.superseded:
             record_event(
                 event_type="match.proposals_updated",
