@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/matching_link.py --persons 10000            # tracing_bench_match
     MATCH_BENCH_DB=tracing_bench_match_10k .venv/bin/python benchmarks/matching_link.py --persons 10000
 
-Starts `celery -A tracing worker -c 1` --workers times on Redis db 9 (own queue, results in
-the same db), empties the proposal tables, picks --persons random sought persons loaded by
+Starts `celery -A tracing worker -c 1` --workers times on Redis db 9, or $MATCH_BENCH_REDIS
+(own queue, results in the same db), empties the proposal tables, picks --persons random sought persons loaded by
 benchmarks/matching_load.py, splits them into `matching.tasks.match_batch` tasks of --batch
 ids in one group (as match_all_nightly does) and times the group from sending to the last
 result. Each task runs `match_person_run`: candidate search, decryption, scoring, proposals
@@ -27,7 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-REDIS = "redis://127.0.0.1:6379/9"
+# MATCH_BENCH_REDIS: another Redis database, so two people's benchmarks do not share a broker.
+REDIS = os.environ.get("MATCH_BENCH_REDIS", "redis://127.0.0.1:6379/9")
 QUEUE = "bench-matching-link"
 
 
