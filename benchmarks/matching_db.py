@@ -181,9 +181,9 @@ def _truth() -> dict[str, str]:
         return dict(line.rstrip("\n").split("\t") for line in lines)
 
 
-def measure(queries: int, seed: int) -> dict[str, Any]:
+def measure(queries: int, seed: int, limit: int | None = None) -> dict[str, Any]:
     from cases.models import Person, PersonSearchTerm
-    from matching.candidates import find_candidates
+    from matching.candidates import CANDIDATE_LIMIT, find_candidates
     from matching.records_db import persons_for_records
 
     total = Person.objects.count()
@@ -204,7 +204,7 @@ def measure(queries: int, seed: int) -> dict[str, Any]:
     wall, cpu, lookup, decrypt, score, cands, proposals, dropped = [], [], [], [], [], [], [], []
     for person in persons_for_records(Person.objects.filter(pk__in=sample)):
         started, started_cpu = time.perf_counter(), time.process_time()
-        result = find_candidates(person)
+        result = find_candidates(person, limit=limit or CANDIDATE_LIMIT)
         wall.append((time.perf_counter() - started) * 1000)
         # This process's CPU time: leaves out waiting for a busy machine's CPU and the server's work.
         cpu.append((time.process_time() - started_cpu) * 1000)
@@ -225,6 +225,7 @@ def measure(queries: int, seed: int) -> dict[str, Any]:
 
     return {
         "persons": total,
+        "candidate_limit": limit or CANDIDATE_LIMIT,
         "search_terms": PersonSearchTerm.objects.count(),
         "queries": len(wall),
         "query_ms": stat(wall), "query_cpu_ms": stat(cpu),
@@ -246,6 +247,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reuse", action="store_true", help="Keep the loaded database and add to it.")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="Candidates decrypted per query (default: matching.candidates.CANDIDATE_LIMIT).")
     args = parser.parse_args()
     env = bench_env()
     if not args.reuse:
@@ -259,7 +262,7 @@ def main() -> None:
     results = []
     for size in [int(s) for s in args.sizes.split(",")]:
         load_s = load_to(size, args.workers)
-        row = measure(args.queries, seed=size)
+        row = measure(args.queries, seed=size, limit=args.limit)
         row["load_s"] = round(load_s, 1)
         results.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)

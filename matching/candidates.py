@@ -19,16 +19,17 @@ from django.db import connection
 from cases.indexing import person_index_terms
 from cases.models import Person, PersonSearchTerm
 from matching.features import features
+from matching.keys import name_index_values
 from matching.records import PersonRecord
 from matching.records_db import load_for_records, person_record
 from matching.scoring import ScoredPair, Weights, score_features
 from matching.weights import active_weights
 from tracing.crypto import blind
 
-# Candidates decrypted and scored per query, best ranked first (plus the partners of open
-# proposals). Decryption is most of a query's CPU; the ranking on the blind terms puts the
-# true pairs near the top (K = 50 against 200 measured in docs/matching.md, Phase 4).
-CANDIDATE_LIMIT = 200
+# K: candidates decrypted and scored per query, best ranked first (plus the partners of open
+# proposals). Decryption is most of a query's CPU. Measured at 100,000 persons (docs/matching.md,
+# Phase 4): K = 50 / 100 / 200 gave recall 0.87 / 0.91 / 0.93 at CPU medians 24 / 39 / 66 ms.
+CANDIDATE_LIMIT = 100
 # What a shared term is worth for ranking. full_name, phone and a name_pair are blocking rules
 # on their own (two name parts together, whatever their frequency); a token counts with its
 # phonetic codes (2 + 2 x 1 = 4), two tokens or a token with the birth year (year_token) pass
@@ -45,6 +46,8 @@ FREQUENT_INDEXES = ("token", "phonetic")
 # Any other term (a full name, a name with its birth year) shared by more rows than this says
 # little about a person and would make one query aggregate a large share of the index.
 MAX_TERM_ROWS = 20_000
+# Birth years either side of the sought person's own that its year_token terms also look for.
+MATCH_YEAR_TOLERANCE = 1
 
 
 @dataclass
@@ -79,6 +82,27 @@ def person_terms(person: Person) -> dict[tuple[str, str], str]:
         for version in blind.active_versions()
         for row in person_index_terms(person, version=version)
     }
+
+
+def search_terms(person: Person) -> dict[tuple[str, str], str]:
+    """The person's stored terms plus `year_token` terms of the neighbouring birth years.
+
+    A stored person carries its own year only; the year is often an estimate on one side
+    (an age guessed at interview), and among many persons sharing a common name the birth
+    year is what the ranking can still tell apart. ±1 year ranked 2.7 % more true pairs
+    within the best 50 at 100,000 persons (±2 no better: docs/matching.md, Phase 4).
+    """
+    terms = person_terms(person)
+    if not person.birth_date or not MATCH_YEAR_TOLERANCE:
+        return terms
+    year = person.birth_date.year
+    years = [y for y in range(year - MATCH_YEAR_TOLERANCE, year + MATCH_YEAR_TOLERANCE + 1) if y != year]
+    names = [n.full for n in person.names.all()] + ([person.display_name] if person.display_name else [])
+    values = name_index_values(names, years)["year_token"]
+    for version in blind.active_versions():
+        for value in values:
+            terms[("year_token", blind.term("year_token", value, version=version))] = "year_token"
+    return terms
 
 
 def _sql_values(rows: list[tuple], width: int) -> str:
@@ -180,7 +204,7 @@ def find_candidates(
     started = time.perf_counter()
     record = person_record(person)
     result = CandidateResult(record=record)
-    terms = person_terms(person)
+    terms = search_terms(person)
     ids = ranked_candidate_ids(person, terms, limit=limit, timing=result.timing)
     ids = list(dict.fromkeys([*ids, *(extra_ids or [])]))
     looked_up = time.perf_counter()

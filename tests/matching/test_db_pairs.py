@@ -13,7 +13,7 @@ from cases.actions import case_open
 from cases.indexing import index_extend, person_index_terms
 from cases.models import Person, PersonSearchTerm
 from matching import candidates
-from matching.candidates import CandidateTiming, find_candidates, person_terms, ranked_candidate_ids
+from matching.candidates import CandidateTiming, find_candidates, person_terms, ranked_candidate_ids, search_terms
 from matching.keys import person_index_values
 from matching.records_db import persons_for_records
 from tests.matching.db_helpers import kenya_case_data, open_kenya_case, sought
@@ -62,6 +62,19 @@ def test_a_pair_term_over_the_general_cap_is_left_out(
     monkeypatch.setattr(candidates, "MAX_TERM_ROWS", 0)  # pairs are capped like full names
     home = _loaded(sought(open_case))
     assert ranked_candidate_ids(home, person_terms(home)) == []
+
+
+def test_the_search_also_looks_for_the_neighbouring_birth_years(personas: Any, open_case: Any) -> None:
+    kenya = open_kenya_case(personas)  # born 1987; the home record says 1988
+    home = _loaded(sought(open_case))
+    stored = set(PersonSearchTerm.objects.filter(person=sought(kenya), index="year_token").values_list("index", "term"))
+    assert not stored & set(person_terms(home))
+    near = stored & set(search_terms(home))
+    assert near and set(person_terms(home)) <= set(search_terms(home))
+    # ±1 only: a record born two years apart shares no year_token term with the search.
+    far = sought(case_open(acting_user=personas.partner_caseworker, **kenya_case_data(birth_date="1986")))
+    far_terms = set(PersonSearchTerm.objects.filter(person=far, index="year_token").values_list("index", "term"))
+    assert not far_terms & set(search_terms(home))
 
 
 def test_decrypted_candidates_are_bounded_by_the_limit_plus_open_partners(personas: Any, open_case: Any) -> None:
