@@ -89,7 +89,7 @@ def search_terms(person: Person) -> dict[tuple[str, str], str]:
 
     A stored person carries its own year only; the year is often an estimate on one side
     (an age guessed at interview), and among many persons sharing a common name the birth
-    year is what the ranking can still tell apart. ±1 year ranked 2.7 % more true pairs
+    year is what the ranking can still tell apart. ±1 year ranked 2.7 points more of the true pairs
     within the best 50 at 100,000 persons (±2 no better: docs/matching.md, Phase 4).
     """
     terms = person_terms(person)
