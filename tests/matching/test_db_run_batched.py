@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
+from matching import actions
 from matching.actions import _insert_proposals, match_person_run
 from matching.models import MatchProposal, ProposalState
+from tests.audit.dbtools import purge_audit_tables
 from tests.matching.db_helpers import open_kenya_case, pair_proposals, sought
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +69,53 @@ def test_a_pair_created_meanwhile_by_another_run_is_skipped_without_history(pers
     assert _insert_proposals([late]) == set()
     assert list(MatchProposal.objects.all()) == [existing]
     assert MatchProposal.history.filter(id=late.pk).count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_both_sides_run_at_once_and_the_pair_is_stored_once(
+    personas: Any, open_case: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kenya = sought(open_kenya_case(personas))
+    home = sought(open_case)
+    # Committed cases ran their matching hooks already: start from no proposal at all.
+    MatchProposal.objects.all().delete()
+    MatchProposal.history.all().delete()  # after: the delete wrote "-" rows
+    events = AuditEvent.objects.filter(event_type="match.proposals_updated").count()
+    # Both runs have scored the pair and insert it at the same moment: the second INSERT waits
+    # on the first's row in the unique index, then skips it (ON CONFLICT DO NOTHING).
+    together = threading.Barrier(2, timeout=30)
+    insert = actions._insert_proposals
+
+    def insert_together(proposals: list[MatchProposal]) -> set[str]:
+        together.wait()
+        return insert(proposals)
+
+    monkeypatch.setattr(actions, "_insert_proposals", insert_together)
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run(person_id: Any) -> None:
+        try:
+            results.append(match_person_run(person_id=person_id))
+        except BaseException as exc:  # reported to the main thread
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    try:
+        threads = [threading.Thread(target=run, args=(pk,)) for pk in (home.pk, kenya.pk)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert sorted(len(r.created) for r in results) == [0, 1]
+        proposal = pair_proposals(home, kenya).get()
+        assert [h.history_type for h in MatchProposal.history.all()] == ["+"]
+        assert MatchProposal.history.get().id == proposal.pk
+        updates = AuditEvent.objects.filter(event_type="match.proposals_updated").order_by("seq")
+        assert updates.count() == events + 1
+        assert updates.last().data["created"] == [str(proposal.pk)]
+    finally:
+        purge_audit_tables()
