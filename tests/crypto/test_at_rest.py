@@ -79,7 +79,12 @@ def test_no_table_of_the_database_holds_plaintext(populated: Populated) -> None:
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
             cursor.execute(f"SELECT * FROM {q(table)}")  # noqa: S608
-            text = OPAQUE.sub(" ", "\n".join(str(row) for row in cursor.fetchall())).casefold()
+            # Row ids and sequence numbers left out: on PostgreSQL sequences run on across tests,
+            # and a staff profile's id once was 1988, the fixture's birth year.
+            names = [col[0] for col in cursor.description]
+            keep = [i for i, name in enumerate(names) if not (name in ("id", "seq") or name.endswith("_id"))]
+            rows = (tuple(row[i] for i in keep) for row in cursor.fetchall())
+            text = OPAQUE.sub(" ", "\n".join(str(row) for row in rows)).casefold()
             found += [(table, p) for p in PLAINTEXTS if p.casefold() in text]
     assert found == []
 
