@@ -43,6 +43,7 @@ from cases.actions import (
     person_update,
 )
 from cases.api import serializers as s
+from cases.api.pagination import CappedPagination
 from cases.attachments import attachment_file_read
 from cases.models import Attachment, Case, Consent, Note, Person, PersonRole
 from cases.selectors import case_detail, case_list, log_list_read, person_search
@@ -103,6 +104,7 @@ class CaseViewSet(ApiViewSet):
     """Tracing cases, and their persons, notes, attachments, consents and workflow."""
 
     queryset = Case.objects.none()  # for the schema; lookups go through the policy
+    pagination_class = CappedPagination
 
     def get_queryset(self) -> QuerySet[Case]:
         return visible(self.request.user, Case)

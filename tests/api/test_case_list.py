@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.pagination import PageNumberPagination
 
 from cases.actions import case_open, case_transition
+from cases.api.pagination import CappedPagination
 from cases.api.views import CaseViewSet
 from tests.api.conftest import api_reads, assert_no_plaintext, share
 from tests.factories import sample_case_data
@@ -124,16 +124,38 @@ def test_phone_search(personas: Any, client_for: Any) -> None:
 
 
 def test_pages_of_fifty(personas: Any, client_for: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert CaseViewSet.pagination_class is PageNumberPagination and PageNumberPagination.page_size == 50
+    assert CaseViewSet.pagination_class is CappedPagination and CappedPagination.page_size == 50
     for _n in range(3):
         _open(personas.caseworker)
-    monkeypatch.setattr(PageNumberPagination, "page_size", 2)
+    monkeypatch.setattr(CappedPagination, "page_size", 2)
     client = client_for(personas.caseworker)
     first = client.get(URL).json()
     assert first["count"] == 3 and len(first["results"]) == 2 and first["next"].endswith("?page=2")
+    assert first["count_capped"] is False
     second = client.get(URL, {"page": 2}).json()
     assert len(second["results"]) == 1
     assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
+
+
+def test_the_count_stops_at_the_cap_and_paging_goes_on(personas: Any, client_for: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import cases.selectors
+
+    opened = {str(_open(personas.caseworker).id) for _n in range(4)}
+    monkeypatch.setattr(cases.selectors, "COUNT_CAP", 2)
+    monkeypatch.setattr(CappedPagination, "page_size", 1)
+    client = client_for(personas.caseworker)
+    first = client.get(URL).json()
+    # Two rows counted and one more found: "more than 2", and there is always a next page.
+    assert first["count"] == 3 and first["count_capped"] is True and first["next"].endswith("?page=2")
+    seen = {first["results"][0]["id"]}
+    for number in (2, 3, 4):
+        page = client.get(URL, {"page": number}).json()
+        seen |= {r["id"] for r in page["results"]}
+    # Asking for page 4 counts up to 4 rows: exact again, and the last page has no next.
+    assert page["count"] == 4 and page["count_capped"] is False and page["next"] is None
+    assert seen == opened
+    assert client.get(URL, {"page": 5}).status_code == 404
 
 
 def test_the_page_is_logged_without_plaintext(personas: Any, client_for: Any) -> None:
