@@ -6,8 +6,9 @@
 Creates the database `tracing_bench_pages` on 127.0.0.1:5432 (user postgres), migrates, loads
 N synthetic cases into the NL office with `seed_demo --cases N` (the bulk action), then drives
 the real pages with Django's test Client logged in as nl-caseworker (who sees the whole
-office): GET /cases/ (50 rows) and GET /cases/<id>/, N requests each. Prints JSON: median and
-p95 server time, and the queries per page for 50 rows and for 5 rows (which must be equal).
+office): GET /cases/ (50 rows), GET /cases/<id>/ and GET /api/v1/cases/ (50 rows), N requests
+each. Prints JSON: median and p95 server time, and the queries per page for 50 rows and for 5
+rows (which must be equal).
 """
 
 from __future__ import annotations
@@ -149,6 +150,13 @@ def measure(requests: int) -> dict[str, Any]:
     for case_id in sample:
         timed(client, f"/cases/{case_id}/", 1, into=detail_times)
 
+    # The API's case list (50 rows): the same selector, serializers instead of templates.
+    timed(client, "/api/v1/cases/", 10)
+    with CaptureQueriesContext(connection) as ctx:
+        api_body = client.get("/api/v1/cases/").json()
+    api_queries = len(ctx.captured_queries)
+    api_times = timed(client, "/api/v1/cases/", requests)
+
     # The plan of the list's main query, for the record.
     qs = case_list(user=user)
     sql, params = qs.query.sql_with_params()
@@ -166,6 +174,8 @@ def measure(requests: int) -> dict[str, Any]:
         "case_list": {**summary(list_times), "rows": rows50, "queries": queries50,
                       "queries_with_5_rows": queries5, "rows_small_page": rows5},
         "case_detail": {**summary(detail_times), "queries": detail_queries, "distinct_cases": len(sample)},
+        "api_case_list": {**summary(api_times), "queries": api_queries, "rows": len(api_body["results"]),
+                          "count": api_body["count"], "count_capped": api_body.get("count_capped")},
         "list_query_plan": plan,
         "count_query_plan": count_plan,
         "load_avg_at_end": os.getloadavg(),
