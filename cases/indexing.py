@@ -3,21 +3,27 @@ and rebuilding every person's terms under a new index key version (rotate_keys -
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from cases.models import Person, PersonName, PersonSearchTerm
 from matching.keys import person_index_values
 from tracing.crypto import blind
 
 
-def person_index_terms(person: Person, *, version: str | None = None) -> list[PersonSearchTerm]:
+def person_index_names(person: Person) -> list[str]:
+    """Every name the person is indexed under: its recorded names and its display name."""
     names = [n.full for n in person.names.all()]
     if person.display_name:
         names.append(person.display_name)
+    return names
+
+
+def person_index_terms(person: Person, *, version: str | None = None) -> list[PersonSearchTerm]:
+    names = person_index_names(person)
     birth_year = person.birth_date.year if person.birth_date else None
     values = person_index_values(names=names, birth_year=birth_year, phones=[person.phone] if person.phone else [])
     version = version or blind.active_versions()[0]
@@ -39,6 +45,24 @@ def person_reindex(person: Person) -> int:
     rows = person_index_terms(person)
     PersonSearchTerm.objects.bulk_create(rows)
     return len(rows)
+
+
+def _person_batches(
+    persons: QuerySet[Person], *, batch: int, limit: int | None, after: str | None = None
+) -> Iterator[list[Person]]:
+    """Persons in primary-key order, `batch` at a time (at most `limit` in all), from `after`,
+    with what indexing reads (data keys, case, names with their keys) fetched per batch."""
+    names = PersonName.objects.select_related("data_key")
+    done, last = 0, after
+    while limit is None or done < limit:
+        size = batch if limit is None else min(batch, limit - done)
+        qs = persons.order_by("pk") if last is None else persons.order_by("pk").filter(pk__gt=last)
+        chunk = list(qs.select_related("data_key", "case").prefetch_related(Prefetch("names", queryset=names))[:size])
+        if not chunk:
+            return
+        done += len(chunk)
+        last = chunk[-1].pk
+        yield chunk
 
 
 @dataclass
@@ -66,19 +90,8 @@ def index_rebuild(
     # Due: findable only through another version's terms. A person with no terms at all has
     # nothing to index (no name, no phone) and must not hold back the final clean-up.
     due = Person.objects.filter(Exists(has_other), erased_at__isnull=True).exclude(Exists(has_current))
-    names = PersonName.objects.select_related("data_key")
-    last = None
-    while limit is None or result.persons < limit:
-        size = batch if limit is None else min(batch, limit - result.persons)
-        qs = due.order_by("pk")
-        if last is not None:
-            qs = qs.filter(pk__gt=last)  # a person with nothing to index is passed over, not retried
-        persons = list(
-            qs.select_related("data_key", "case").prefetch_related(Prefetch("names", queryset=names))[:size]
-        )
-        if not persons:
-            break
-        last = persons[-1].pk
+    # A person with nothing to index stays due but is passed over (pk order), not retried.
+    for persons in _person_batches(due, batch=batch, limit=limit):
         rows = [term for person in persons for term in person_index_terms(person, version=version)]
         with transaction.atomic():
             PersonSearchTerm.objects.bulk_create(rows, batch_size=1000)
@@ -122,16 +135,8 @@ def index_extend(
         raise ValueError(f"unknown blind indexes: {', '.join(sorted(unknown))}")
     version = blind.active_versions()[0]
     result = ExtendResult(version=version, indexes=tuple(indexes), last=after)
-    names = PersonName.objects.select_related("data_key")
-    persons_qs = Person.objects.filter(erased_at__isnull=True).order_by("pk")
-    while limit is None or result.persons < limit:
-        size = batch if limit is None else min(batch, limit - result.persons)
-        qs = persons_qs if result.last is None else persons_qs.filter(pk__gt=result.last)
-        persons = list(
-            qs.select_related("data_key", "case").prefetch_related(Prefetch("names", queryset=names))[:size]
-        )
-        if not persons:
-            break
+    persons_qs = Person.objects.filter(erased_at__isnull=True)
+    for persons in _person_batches(persons_qs, batch=batch, limit=limit, after=after):
         rows = [
             term for person in persons for term in person_index_terms(person, version=version)
             if term.index in indexes

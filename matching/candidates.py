@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from cases.indexing import person_index_terms
+from cases.indexing import person_index_names, person_index_terms
 from cases.models import Person, PersonSearchTerm
 from matching.features import features
 from matching.keys import name_index_values
@@ -97,8 +97,7 @@ def search_terms(person: Person) -> dict[tuple[str, str], str]:
         return terms
     year = person.birth_date.year
     years = [y for y in range(year - MATCH_YEAR_TOLERANCE, year + MATCH_YEAR_TOLERANCE + 1) if y != year]
-    names = [n.full for n in person.names.all()] + ([person.display_name] if person.display_name else [])
-    values = name_index_values(names, years)["year_token"]
+    values = name_index_values(person_index_names(person), years)["year_token"]
     for version in blind.active_versions():
         for value in values:
             terms[("year_token", blind.term("year_token", value, version=version))] = "year_token"
