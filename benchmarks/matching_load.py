@@ -89,7 +89,7 @@ def _write(batch: Any, *, user: Any) -> None:
     from django.utils import timezone
 
     from cases.actions.bulk import _copy_rows, _history_rows
-    from cases.models import Case, Person, PersonName, PersonPlace, PersonSearchTerm
+    from cases.models import Case, Person, PersonMatchRecord, PersonName, PersonPlace, PersonSearchTerm
     from tracing.models import DataKey
 
     _copy_rows(DataKey, ("id", "purpose", "wrapped", "kek_id", "created_at"),
@@ -99,6 +99,7 @@ def _write(batch: Any, *, user: Any) -> None:
         _copy(model, rows)  # seals first: the history rows below copy the live rows' tokens
         _copy(model.history.model, _history_rows(model, rows, user=user, when=timezone.now()))
     _copy_rows(PersonSearchTerm, ("person_id", "office_id", "index", "term", "key_version"), batch.terms)
+    _copy(PersonMatchRecord, batch.match_records)
 
 
 def load_part(worker: int, seed: int, cases: int, batch_size: int) -> dict[str, Any]:

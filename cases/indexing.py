@@ -1,5 +1,6 @@
-"""Keeping a person's blind-index terms in step with their (encrypted) names and phone,
-and rebuilding every person's terms under a new index key version (rotate_keys --index)."""
+"""Keeping a person's blind-index terms and match record in step with their (encrypted)
+names, places and details, and rebuilding every person's terms under a new index key
+version (rotate_keys --index)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from cases.models import Person, PersonName, PersonSearchTerm
+from cases.models import Person, PersonMatchRecord, PersonName, PersonPlace, PersonSearchTerm
 from matching.keys import person_index_values
+from matching.records_db import stored_values
 from tracing.crypto import blind
 
 
@@ -37,13 +39,26 @@ def person_index_terms(person: Person, *, version: str | None = None) -> list[Pe
     ]
 
 
+def person_match_record(person: Person, *, names: list[PersonName], places: list[PersonPlace]) -> PersonMatchRecord:
+    """The person's match record (unsaved), built from these names and places."""
+    return PersonMatchRecord(
+        id=person.pk, person=person, case_id=person.case_id, role=person.role, data_key=person.data_key,
+        record=stored_values(person, {"names": names, "places": places}),
+    )
+
+
 def person_reindex(person: Person) -> int:
-    """Replace the person's terms (all key versions) with fresh ones under the current key."""
+    """Replace the person's terms (all key versions) with fresh ones under the current key,
+    and their match record with one of what is stored now."""
     PersonSearchTerm.objects.filter(person=person).delete()
+    PersonMatchRecord.objects.filter(person=person).delete()
     if person.erased_at:
         return 0
     rows = person_index_terms(person)
     PersonSearchTerm.objects.bulk_create(rows)
+    names = list(PersonName.objects.filter(person=person).select_related("data_key"))
+    places = list(PersonPlace.objects.filter(person=person).select_related("data_key"))
+    person_match_record(person, names=names, places=places).save(force_insert=True)
     return len(rows)
 
 
@@ -163,3 +178,39 @@ def _delete_other_versions(version: str, batch: int) -> int:
         if not ids:
             return deleted
         deleted += PersonSearchTerm.objects.filter(pk__in=ids).delete()[0]
+
+
+@dataclass
+class MatchRecordsResult:
+    persons: int = 0
+    last: str | None = None
+
+
+def match_records_extend(
+    *,
+    batch: int = 1000,
+    after: str | None = None,
+    limit: int | None = None,
+    report: Callable[[str], None] = lambda _m: None,
+) -> MatchRecordsResult:
+    """Give every stored person without one a match record (persons stored before match
+    records existed; `person_reindex` writes them for persons created or changed since).
+
+    Matching reads such persons the long way meanwhile, so it works throughout. Resumable:
+    from the start (persons that have a record are skipped) or `after` the last key reported.
+    """
+    result = MatchRecordsResult(last=after)
+    due = Person.objects.filter(erased_at__isnull=True).exclude(
+        Exists(PersonMatchRecord.objects.filter(pk=OuterRef("pk")))
+    )
+    for persons in _person_batches(due, batch=batch, limit=limit, after=after):
+        by_id = {p.pk: {"names": list(p.names.all()), "places": []} for p in persons}
+        for place in PersonPlace.objects.filter(person_id__in=list(by_id)).select_related("data_key"):
+            by_id[place.person_id]["places"].append(place)
+        records = [person_match_record(p, **by_id[p.pk]) for p in persons]
+        with transaction.atomic():
+            PersonMatchRecord.objects.bulk_create(records, batch_size=1000, ignore_conflicts=True)
+        result.persons += len(persons)
+        result.last = str(persons[-1].pk)
+        report(f"match records for {result.persons} persons, last {result.last}")
+    return result

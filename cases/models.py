@@ -270,6 +270,29 @@ class PersonSearchTerm(models.Model):
         return f"{self.index}:{self.term}"
 
 
+class PersonMatchRecord(models.Model):
+    """What matching scores of a person, sealed as one value under the person's data key.
+
+    Derived data, like the search terms: rewritten with them (cases.indexing.person_reindex),
+    deleted when the person is erased, not kept in history (the person, names and places
+    are). A candidate is then one row and one value to open, instead of the person, its
+    names and places (three tables) and a dozen values (docs/matching.md, Phase 5).
+    """
+
+    # The person's own id: rotation and the sealing context address a row by `id`.
+    id = models.UUIDField(primary_key=True, editable=False)
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="match_record")
+    # Plain, as on the person: candidates of the sought person's own case are left out, and
+    # roles decide whether a pair may be proposed, without reading the person row.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    role = models.CharField(max_length=16)
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    record = EncryptedJSONField()
+
+    def __str__(self) -> str:
+        return f"Match record of {self.person_id}"
+
+
 class NoteVisibility(models.TextChoices):
     INTERNAL = "internal", _("Internal to this office")
     SHAREABLE = "shareable", _("Shareable with partner offices")

@@ -139,7 +139,7 @@ def match_person_run(*, person_id: Any, limit: int = CANDIDATE_LIMIT) -> MatchRu
     found = find_candidates(person, limit=limit, extra_ids=open_partners)
     result.candidates = found.timing.candidates
     scored: dict[str, ScoredCandidate] = {
-        str(c.person.pk): c for c in found.scored if PersonRole.SOUGHT in (person.role, c.person.role)
+        c.person_id: c for c in found.scored if PersonRole.SOUGHT in (person.role, c.role)
     }
     with transaction.atomic():
         live = {}

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from cases.indexing import person_index_names, person_index_terms
-from cases.models import Person, PersonSearchTerm
+from cases.models import Person, PersonMatchRecord, PersonSearchTerm
 from matching.features import features
 from matching.keys import name_index_values
 from matching.records import PersonRecord
-from matching.records_db import load_for_records, person_record
+from matching.records_db import load_for_records, person_record, record_from_stored
 from matching.scoring import ScoredPair, Weights, score_features
 from matching.weights import active_weights
 from tracing.crypto import blind
@@ -62,7 +62,8 @@ class CandidateTiming:
 
 @dataclass
 class ScoredCandidate:
-    person: Person
+    person_id: str
+    role: str
     scored: ScoredPair
     record: PersonRecord
 
@@ -193,6 +194,27 @@ def ranked_candidate_ids(
     return [to_python(row[0]) for row in rows]
 
 
+def candidate_records(person: Person, ids: list) -> list[tuple[str, str, PersonRecord]]:
+    """(id, role, record) of the candidates `ids` outside the person's case, not erased.
+
+    Each from its match record: one row and one value to open. A person stored before match
+    records existed (until `index_persons --match-records` has run) is read the long way,
+    from the person, its names and places.
+    """
+    rows = list(
+        PersonMatchRecord.objects.filter(pk__in=ids).exclude(case_id=person.case_id).select_related("data_key")
+    )
+    found = [(str(row.pk), row.role, record_from_stored(row.pk, row.record)) for row in rows]
+    # Erased persons have no match record either; the query below leaves them out.
+    missing = set(ids) - {row.pk for row in rows}
+    if missing:
+        others = load_for_records(
+            Person.objects.filter(pk__in=missing, erased_at__isnull=True).exclude(case_id=person.case_id)
+        )
+        found += [(str(other.pk), other.role, person_record(other)) for other in others]
+    return found
+
+
 def find_candidates(
     person: Person, *, limit: int = CANDIDATE_LIMIT, weights: Weights | None = None, extra_ids: list | None = None
 ) -> CandidateResult:
@@ -208,19 +230,16 @@ def find_candidates(
     ids = list(dict.fromkeys([*ids, *(extra_ids or [])]))
     looked_up = time.perf_counter()
     result.timing.lookup_ms = (looked_up - started) * 1000
-    others = load_for_records(
-        Person.objects.filter(pk__in=ids, erased_at__isnull=True).exclude(case_id=person.case_id)
-    )
-    records = [(other, person_record(other)) for other in others]
+    records = candidate_records(person, ids)
     decrypted = time.perf_counter()
     result.timing.decrypt_ms = (decrypted - looked_up) * 1000
     result.timing.candidates = len(records)
     mine = features(record)  # once, not once per pair
-    for other, other_record in records:
+    for other_id, role, other_record in records:
         theirs = features(other_record)
-        left, right = (mine, theirs) if str(person.pk) < str(other.pk) else (theirs, mine)
+        left, right = (mine, theirs) if str(person.pk) < other_id else (theirs, mine)
         scored = score_features(left, right, weights)
         if scored.decision is not None:
-            result.scored.append(ScoredCandidate(person=other, scored=scored, record=other_record))
+            result.scored.append(ScoredCandidate(person_id=other_id, role=role, scored=scored, record=other_record))
     result.timing.score_ms = (time.perf_counter() - decrypted) * 1000
     return result

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from django.db.models import Prefetch, QuerySet
 
 from cases.models import NameKind, Person, PersonName, PersonPlace
-from matching.records import PersonRecord
+from matching.records import FIELD_NAMES, PersonRecord
 
 #: Policy field (tracing.permissions.person_fields) -> PersonRecord fields it gives.
 RECORD_FIELDS_BY_POLICY: dict[str, tuple[str, ...]] = {
@@ -57,18 +57,18 @@ def load_for_records(qs: QuerySet[Person]) -> list[Person]:
     return persons
 
 
-def _related(person: Person, name: str) -> list:
-    """Rows of a relation: set aside by load_for_records, prefetched (read without `.all()`,
-    which clones a queryset per call), or queried."""
-    rows = getattr(person, "_record_rows", None)
+def _related(person: Person, name: str, rows: dict[str, list] | None = None) -> list:
+    """Rows of a relation: given, set aside by load_for_records, prefetched (read without
+    `.all()`, which clones a queryset per call), or queried."""
+    rows = rows if rows is not None else getattr(person, "_record_rows", None)
     if rows is not None:
         return list(rows[name])
     cached = getattr(person, "_prefetched_objects_cache", {}).get(name)
     return list(cached) if cached is not None else list(getattr(person, name).all())
 
 
-def _last_place(person: Person) -> str | None:
-    places = _related(person, "places")
+def _last_place(person: Person, rows: dict[str, list] | None = None) -> str | None:
+    places = _related(person, "places", rows)
     if not places:
         return None
     # The latest dated place is the last known one; undated places count as oldest.
@@ -77,16 +77,20 @@ def _last_place(person: Person) -> str | None:
     return best.place or None
 
 
-def person_record(person: Person, policy_fields: Iterable[str] | None = None) -> PersonRecord:
+def person_record(
+    person: Person, policy_fields: Iterable[str] | None = None, *, rows: dict[str, list] | None = None
+) -> PersonRecord:
     """The person as the engine sees it, with only `policy_fields` decrypted (None: all scored fields).
 
     The primary name gives given and family name; other names (transliterations, aliases,
-    maiden names) are the record's other names, so a match on any of them counts.
+    maiden names) are the record's other names, so a match on any of them counts. `rows`
+    ({"names": [...], "places": [...]}) gives the person's names and places when the caller
+    has them (just written, or not saved yet).
     """
     allowed = SCORED_POLICY_FIELDS if policy_fields is None else frozenset(policy_fields)
     values: dict[str, str | None] = {}
     if "names" in allowed:
-        names = _related(person, "names")
+        names = _related(person, "names", rows)
         primary = next((n for n in names if n.kind == NameKind.PRIMARY), names[0] if names else None)
         if primary is not None:
             values["given_names"] = primary.given_names or None
@@ -103,5 +107,21 @@ def person_record(person: Person, policy_fields: Iterable[str] | None = None) ->
         if field in allowed:
             values[field] = getattr(person, field) or None
     if "places" in allowed:
-        values["last_known_place"] = _last_place(person)
+        values["last_known_place"] = _last_place(person, rows)
     return PersonRecord(id=str(person.pk), **values)
+
+
+def stored_values(person: Person, rows: dict[str, list]) -> dict[str, str]:
+    """What a person's match record seals (cases.PersonMatchRecord): every scored field that
+    has a value, by PersonRecord field name."""
+    record = person_record(person, rows=rows)
+    return {name: value for name in FIELD_NAMES if name != "id" and (value := getattr(record, name))}
+
+
+def record_from_stored(person_id: object, values: dict[str, str]) -> PersonRecord:
+    """The PersonRecord of a match record's opened value (fields it does not know are ignored,
+    so a record written by newer code still opens)."""
+    return PersonRecord(id=str(person_id), **{k: v for k, v in values.items() if k in _STORED_FIELDS})
+
+
+_STORED_FIELDS = frozenset(FIELD_NAMES) - {"id"}

@@ -39,6 +39,10 @@ PROCESSING: dict[str, Processing] = {
          "languages": "may reveal ethnic origin", "nationality": "may reveal ethnic origin",
          "birth_date": "identifies minors (`is_minor`)"}),
     "cases.PersonName": Processing(TRACING, "the persons of a case (all their names and transliterations)"),
+    "cases.PersonMatchRecord": Processing(TRACING + " (finding the same person across offices)",
+                                          "the persons of a case (what matching compares, as one sealed value)",
+                                          {"record": "a copy of names, birth date, places, parents' names and "
+                                                     "phone; deleted with the person's erasure"}),
     "cases.PersonPlace": Processing(TRACING, "the persons of a case (last known places)",
                                     {"place": "may reveal detention or a camp, i.e. a vulnerable situation"}),
     "cases.Case": Processing(

@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 from audit.events import record_event
 from cases.actions.case import case_priority
 from cases.actions.persons import person_values_clean
-from cases.indexing import person_index_terms
+from cases.indexing import person_index_terms, person_match_record
 from cases.models import (
     Case,
     CaseSequence,
     NameKind,
     Person,
+    PersonMatchRecord,
     PersonName,
     PersonPlace,
     PersonRole,
@@ -66,6 +67,7 @@ class _Batch:
     names: list[PersonName] = field(default_factory=list)
     places: list[PersonPlace] = field(default_factory=list)
     terms: list[tuple[Any, int, str, str, str]] = field(default_factory=list)  # PersonSearchTerm rows
+    match_records: list[PersonMatchRecord] = field(default_factory=list)
 
 
 def data_keys_new(*, purpose: str, count: int) -> list[DataKey]:
@@ -145,12 +147,14 @@ def _build_person(batch: _Batch, case: Case, role: str, data: dict[str, Any], ke
     batch.terms += [(person.id, case.office_id, i, t, version) for i, t in pairs]
     batch.persons.append(person)
     batch.names += names
-    batch.places += [
+    places = [
         PersonPlace(person=person, data_key=key, place=p["place"].strip(), country=p.get("country", ""),
                     date=p.get("date") or None)
         for p in data.get("places", [])
         if (p.get("place") or "").strip()
     ]
+    batch.places += places
+    batch.match_records.append(person_match_record(person, names=names, places=places))
 
 
 def _build_batch(*, acting_user: Any, office: Office, items: list[dict[str, Any]], references: list[str],
@@ -266,6 +270,7 @@ def _write_batch(batch: _Batch, *, acting_user: Any, size: int) -> None:
         _copy_objects(model.history.model, _history_rows(model, rows, user=acting_user, when=timezone.now()),
                       size=size)
     _copy_rows(PersonSearchTerm, ("person_id", "office_id", "index", "term", "key_version"), batch.terms)
+    _copy_objects(PersonMatchRecord, batch.match_records, size=size)
 
 
 def _chunks(items: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

@@ -12,7 +12,7 @@ from audit.events import record_event
 from cases.access import access_case, access_person
 from cases.actions.common import check_version, refuse_if_erased, touch
 from cases.indexing import person_reindex
-from cases.models import Case, ErasureReason, NameKind, Person, PersonName, PersonPlace, PersonRole
+from cases.models import Case, ErasureReason, NameKind, Person, PersonMatchRecord, PersonName, PersonPlace, PersonRole
 from cases.partial_dates import PartialDate
 from matching.hooks import schedule_person_matching
 from matching.keys import normalise_phone
@@ -156,8 +156,8 @@ def person_erase(*, acting_user: Any, person_id: Any, reason: str) -> Person:
 
 
 def person_shred(person: Person, *, reason: str, actor: Any) -> None:
-    """Shred a person the caller has locked and may erase: messages blanked, search terms and
-    files deleted, data key destroyed, `person.erased` recorded (actor None for retention).
+    """Shred a person the caller has locked and may erase: messages blanked, search terms,
+    match record and files deleted, data key destroyed, `person.erased` recorded (actor None for retention).
 
     No access check here: `person_erase` checks the acting user, retention
     (`privacy.shredding`) is decided by the rule. Shared so both erasure paths forget the same.
@@ -166,6 +166,7 @@ def person_shred(person: Person, *, reason: str, actor: Any) -> None:
     person.erased_at = timezone.now()
     person.save(update_fields=["erased_at"])
     terms = person.search_terms.all().delete()[0]
+    match_records = PersonMatchRecord.objects.filter(person=person).delete()[0]
     from cases.attachments import attachment_files_delete
 
     attachments = list(person.attachments.all())
@@ -173,7 +174,8 @@ def person_shred(person: Person, *, reason: str, actor: Any) -> None:
     data_key_destroy(person.data_key)
     record_event(event_type="person.erased", actor=actor, office=person.case.office,
                  case_id=person.case_id, person_ids=[person.id],
-                 data={"reason": reason, "search_terms": terms, "files": len(attachments), "messages": blanked})
+                 data={"reason": reason, "search_terms": terms, "match_records": match_records,
+                       "files": len(attachments), "messages": blanked})
 
 
 def _outbox_forget(person: Person) -> int:

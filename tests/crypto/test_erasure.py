@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from audit.verify import verify_chain
 from cases.actions import person_erase
 from cases.attachments import attachment_file_read, attachment_path
-from cases.models import Person, PersonSearchTerm
+from cases.models import Person, PersonMatchRecord, PersonSearchTerm
 from cases.selectors import case_detail, person_search
 from tests.crypto.conftest import Keys, Populated, read_all
 from tracing.crypto.fields import ENCRYPTED_MODELS, Sealed
@@ -43,7 +43,8 @@ def test_erasure_shreds_every_trace_of_the_person(keys: Keys, populated: Populat
     labels = {type(obj)._meta.label for obj, _n in before_rows}
     assert labels >= {"cases.Person", "cases.HistoricalPerson", "cases.PersonName", "cases.HistoricalPersonName",
                       "cases.PersonPlace", "cases.HistoricalPersonPlace", "cases.Disclosure",
-                      "cases.HistoricalDisclosure", "cases.Attachment", "cases.HistoricalAttachment"}
+                      "cases.HistoricalDisclosure", "cases.Attachment", "cases.HistoricalAttachment",
+                      "cases.PersonMatchRecord"}
     file_backup = attachment_path(populated.attachment.id).read_text()
     others_before = {k: v for k, v in read_all().items()
                      if not any(str(obj.pk) == k[2] and type(obj)._meta.label == k[0] for obj, _n in before_rows)}
@@ -53,7 +54,10 @@ def test_erasure_shreds_every_trace_of_the_person(keys: Keys, populated: Populat
 
     # Every field of every row (live and history) under the person's key: DecryptionFailed.
     after_rows = rows_under(key_id)
-    assert len(after_rows) == len(before_rows) + 1  # plus the history row of the erasure itself
+    # Plus the history row of the erasure itself; the match record (derived data) is deleted.
+    assert len(after_rows) == len(before_rows) + 1 - 1
+    assert "cases.PersonMatchRecord" not in {type(obj)._meta.label for obj, _n in after_rows}
+    assert not PersonMatchRecord.objects.filter(person=sought).exists()
     for obj, names in after_rows:
         fresh = type(obj)._base_manager.get(pk=obj.pk)
         for name in names:

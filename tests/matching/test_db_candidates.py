@@ -32,7 +32,7 @@ def test_terms_are_the_stored_ones_and_rank_the_same_man_first(personas: Any, op
     assert ranked[0] == sought(kenya).pk
     assert not set(ranked) & set(open_case.persons.values_list("pk", flat=True))
     result = find_candidates(home)
-    assert [c.person.pk for c in result.scored] == [sought(kenya).pk]
+    assert [c.person_id for c in result.scored] == [str(sought(kenya).pk)]
     assert result.scored[0].scored.decision == "likely"
 
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.verify import verify_chain
-from cases.models import Case, Note, Person
+from cases.models import Case, Note, Person, PersonMatchRecord
 from privacy.actions import legal_hold_set, retention_apply, retention_dry_run, retention_plan
 from privacy.models import RetentionRun
 from privacy.tasks import retention_nightly
@@ -103,7 +103,12 @@ def test_apply_shreds_the_listed_cases_and_their_persons(personas: Any, world: d
     destroyed = set(DataKey.objects.filter(wrapped__isnull=True).values_list("id", flat=True))
     assert {target.data_key_id, *(p.data_key_id for p in persons)} <= destroyed
     # Every value that was sealed under the shredded keys, live or history, is unreadable now.
+    assert any(isinstance(obj, PersonMatchRecord) for obj, _n in person_rows)
     for obj, names in person_rows + case_rows:
+        if isinstance(obj, PersonMatchRecord):
+            # Derived data (what matching compares) is deleted, not only unreadable.
+            assert not PersonMatchRecord.objects.filter(pk=obj.pk).exists()
+            continue
         fresh = type(obj)._base_manager.get(pk=obj.pk)
         for name in names:
             if isinstance(fresh.__dict__.get(name), Sealed):
