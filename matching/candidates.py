@@ -14,6 +14,7 @@ import math
 import time
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 
 from cases.indexing import person_index_names, person_index_terms
@@ -46,6 +47,8 @@ FREQUENT_INDEXES = ("token", "phonetic")
 # Any other term (a full name, a name with its birth year) shared by more rows than this says
 # little about a person and would make one query aggregate a large share of the index.
 MAX_TERM_ROWS = 20_000
+# How long a term found over its cap is taken to stay so without counting it again.
+FREQUENT_CACHE_SECONDS = 600
 # Birth years either side of the sought person's own that its year_token terms also look for.
 MATCH_YEAR_TOLERANCE = 1
 
@@ -109,28 +112,49 @@ def _sql_values(rows: list[tuple], width: int) -> str:
     return ", ".join(["(" + ", ".join(["%s"] * width) + ")"] * len(rows))
 
 
+def _cap(index: str) -> int:
+    return FREQUENT_TERM_ROWS if index in FREQUENT_INDEXES else MAX_TERM_ROWS
+
+
+def _frequent_key(key: tuple[str, str]) -> str:
+    # The cap is part of the key: a term is "too common" only for the cap it was counted under.
+    return f"match:frequent:{key[0]}:{key[1]}:{_cap(key[0])}"
+
+
 def _term_rows(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Rows per term, counted only up to the term's cap + 1, in one query.
 
     Counting a common name's rows in full costs as much as ranking on them; a count that
     stops at the cap reads at most cap + 1 index entries (index-only on PostgreSQL, see
-    matching/migrations/0002), so no count cache is needed.
+    matching/migrations/0002). Even so, at a million persons most of a query's counting is
+    of the few hundred terms over their cap (every common name's token and phonetic codes,
+    5,001 entries each): those are remembered in the cache for FREQUENT_CACHE_SECONDS (only
+    that they are too common: a blind term and a flag, nothing personal). A term that falls
+    under its cap meanwhile is left out of the ranking until the entry expires.
     """
     if not keys:
         return {}
+    known = cache.get_many([_frequent_key(k) for k in keys])
+    counts = {k: _cap(k[0]) + 1 for k in keys if _frequent_key(k) in known}
+    rest = [k for k in keys if k not in counts]
+    if not rest:
+        return counts
     table = connection.ops.quote_name(PersonSearchTerm._meta.db_table)
     index_col = connection.ops.quote_name("index")
     parts, params = [], []
-    for index, term in keys:
-        cap = FREQUENT_TERM_ROWS if index in FREQUENT_INDEXES else MAX_TERM_ROWS
+    for index, term in rest:
         parts.append(
             f"SELECT %s, %s, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} s WHERE s.term = %s"
-            f" AND s.{index_col} = %s LIMIT {int(cap) + 1}) c)"
+            f" AND s.{index_col} = %s LIMIT {int(_cap(index)) + 1}) c)"
         )
         params += [index, term, term, index]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
-        return {(row[0], row[1]): row[2] for row in cursor.fetchall()}
+        counted = {(row[0], row[1]): row[2] for row in cursor.fetchall()}
+    frequent = {_frequent_key(k): 1 for k, n in counted.items() if n > _cap(k[0])}
+    if frequent:
+        cache.set_many(frequent, FREQUENT_CACHE_SECONDS)
+    return counts | counted
 
 
 def _rarity_weight(index: str, rows: int) -> float:
@@ -144,7 +168,7 @@ def _rarity_weight(index: str, rows: int) -> float:
 
 
 def _too_common(key: tuple[str, str], rows: int) -> bool:
-    return rows > (FREQUENT_TERM_ROWS if key[0] in FREQUENT_INDEXES else MAX_TERM_ROWS)
+    return rows > _cap(key[0])
 
 
 def ranked_candidate_ids(

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.actions import case_open
 from cases.models import PersonSearchTerm
@@ -66,3 +68,36 @@ def test_rarer_shared_terms_weigh_more_in_the_order() -> None:
     assert weight("token", 1) > weight("token", 100) > weight("token", 5000) > weight("token", 20_000) > 0
     assert weight("full_name", 50) == 4 * weight("token", 50)  # the index weights still scale it
     assert weight("unknown", 1) == 0
+
+
+def test_a_term_over_its_cap_is_counted_once_then_remembered(
+    personas: Any, open_case: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kenya = open_kenya_case(personas)
+    cache.clear()
+    monkeypatch.setattr(candidates, "FREQUENT_TERM_ROWS", 0)  # token and phonetic terms: over the cap
+    home = _loaded(sought(open_case))
+    terms = person_terms(home)
+    frequent = {k for k in terms if k[0] in candidates.FREQUENT_INDEXES}
+    with CaptureQueriesContext(connection) as first:
+        counts = candidates._term_rows(list(terms))
+    assert len(first) == 1 and all(counts[k] == 1 for k in frequent)
+    assert all(cache.get(candidates._frequent_key(k)) for k in frequent)
+    assert not any(cache.get(candidates._frequent_key(k)) for k in set(terms) - frequent)
+    # Counted again: only the terms under their cap (the others come from the cache).
+    with CaptureQueriesContext(connection) as second:
+        assert candidates._term_rows(list(terms)) == counts
+    assert len(second) == 1
+    sql = second.captured_queries[0]["sql"]
+    assert sql.count("UNION ALL") == len(terms) - len(frequent) - 1
+    # The ranking is the same with the cache as without it.
+    timing = candidates.CandidateTiming()
+    assert ranked_candidate_ids(home, terms, timing=timing) == [sought(kenya).pk]
+    assert timing.dropped_frequent == len(frequent)
+    # Under another cap the remembered flag does not apply: the terms are counted again.
+    monkeypatch.setattr(candidates, "FREQUENT_TERM_ROWS", 5000)
+    with CaptureQueriesContext(connection) as third:
+        counts = candidates._term_rows(list(terms))
+    assert third.captured_queries[0]["sql"].count("UNION ALL") == len(terms) - 1
+    assert all(counts[k] == PersonSearchTerm.objects.filter(index=k[0], term=k[1]).count() for k in frequent)
+    cache.clear()
