@@ -59,8 +59,8 @@ def test_an_update_rewrites_the_record_and_the_search_reads_the_new_values(perso
     kenya = open_kenya_case(personas)
     man = sought(open_case)
     person_update(acting_user=personas.caseworker, person_id=man.pk,
-                  data={"places": [{"place": "Nairobi", "country": "KE", "date": "2020"}], "phone": "+254 700 000001"})  # stored normalised
-    stored = _stored(man).record
+                  data={"places": [{"place": "Nairobi", "country": "KE", "date": "2020"}], "phone": "+254 700 000001"})
+    stored = _stored(man).record  # the phone as stored: normalised
     assert stored["last_known_place"] == "Nairobi" and stored["phone"] == "+254700000001"
     found = candidate_records(sought(kenya), [man.pk])
     assert [(pid, role, rec.last_known_place, rec.phone) for pid, role, rec in found] == [
