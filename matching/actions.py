@@ -118,18 +118,17 @@ def _insert_proposals(proposals: list[MatchProposal]) -> set[str]:
 def _live_proposals(person_id: Any, *, state: str | None = None, lock: bool = False) -> list[MatchProposal]:
     """The person's proposals that are not superseded (of `state` only, if given), locked if asked.
 
-    One query per side of the pair, each on its own index, instead of one with `person_a = x
-    OR person_b = x`: PostgreSQL planned that one as a scan of every open proposal (on the
-    `state` index) while the table's statistics lagged behind its growth, 19 ms a run at
-    75,000 proposals and growing with them (docs/matching.md, Phase 5).
+    One query per side of the pair, each on the person's own index, and `state` filtered
+    here: with `person_a = x OR person_b = x`, or with `state = 'proposed'` in the query,
+    PostgreSQL planned a scan of every open proposal on the `state` index while the table's
+    statistics lagged behind its growth (19 ms, then 8 ms a run at 75,000–330,000 proposals,
+    growing with them; docs/matching.md, Phase 5). A person has a few dozen proposals at most.
     """
     found: list[MatchProposal] = []
     for side in ("person_a_id", "person_b_id"):
         qs = MatchProposal.objects.filter(**{side: person_id}).exclude(state=ProposalState.SUPERSEDED).order_by()
-        if state is not None:
-            qs = qs.filter(state=state)
         found += qs.select_for_update() if lock else qs.only("person_a", "person_b", "state")
-    return found
+    return [p for p in found if state is None or p.state == state]
 
 
 def match_person_run(*, person_id: Any, limit: int = CANDIDATE_LIMIT) -> MatchRunResult:

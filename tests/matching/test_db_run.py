@@ -105,3 +105,25 @@ def test_an_open_proposal_that_no_longer_scores_is_superseded(personas: Any, ope
     result = match_person_run(person_id=sought(open_case).pk)
     assert result.created == [] and len(result.superseded) == 1
     assert pair_proposals(sought(open_case), sought(kenya)).get().state == ProposalState.SUPERSEDED
+
+
+def test_a_persons_live_proposals_are_found_on_either_side_of_the_pair(personas: Any, open_case: Any) -> None:
+    from matching.actions import _live_proposals
+
+    home = sought(open_case)
+    others = [sought(open_kenya_case(personas)) for _ in range(3)]
+    ids = {}
+    for other, state in zip(others, (ProposalState.PROPOSED, ProposalState.REJECTED, ProposalState.SUPERSEDED),
+                            strict=True):
+        a, b = sorted([home.pk, other.pk], key=str)
+        ids[state] = MatchProposal.objects.create(person_a_id=a, person_b_id=b, score=9.0, decision="likely",
+                                                  score_inputs_hash="x", state=state).pk
+    live = _live_proposals(home.pk)
+    assert {p.pk for p in live} == {ids[ProposalState.PROPOSED], ids[ProposalState.REJECTED]}
+    assert [p.pk for p in _live_proposals(home.pk, state=ProposalState.PROPOSED)] == [ids[ProposalState.PROPOSED]]
+    assert {p.pk for p in _live_proposals(home.pk, lock=True)} == {p.pk for p in live}
+    # Each pair seen from its other person: one of the two is person_a, the other person_b.
+    for other, state in zip(others, ids, strict=True):
+        expected = [] if state == ProposalState.SUPERSEDED else [ids[state]]
+        assert [p.pk for p in _live_proposals(other.pk)] == expected
+        assert [p.pk for p in _live_proposals(other.pk, lock=True)] == expected
