@@ -10,6 +10,7 @@ What a *user* then sees of the proposals is filtered by the policy (matching.sel
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from matching.records_db import load_for_records, person_record, record_from_sto
 from matching.scoring import ScoredPair, Weights, score_features
 from matching.weights import active_weights
 from tracing.crypto import blind
+
+logger = logging.getLogger(__name__)
 
 # K: candidates decrypted and scored per query, best ranked first (plus the partners of open
 # proposals). Decryption is most of a query's CPU. Measured at 100,000 persons (docs/matching.md,
@@ -134,7 +137,7 @@ def _term_rows(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """
     if not keys:
         return {}
-    known = cache.get_many([_frequent_key(k) for k in keys])
+    known = _cached_frequent([_frequent_key(k) for k in keys])
     counts = {k: _cap(k[0]) + 1 for k in keys if _frequent_key(k) in known}
     rest = [k for k in keys if k not in counts]
     if not rest:
@@ -153,8 +156,25 @@ def _term_rows(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
         counted = {(row[0], row[1]): row[2] for row in cursor.fetchall()}
     frequent = {_frequent_key(k): 1 for k, n in counted.items() if n > _cap(k[0])}
     if frequent:
-        cache.set_many(frequent, FREQUENT_CACHE_SECONDS)
+        _remember_frequent(frequent)
     return counts | counted
+
+
+# The cache only saves counting: when it fails (Redis down), every term is counted, matching
+# goes on. Any error, because each cache backend raises its own.
+def _cached_frequent(keys: list[str]) -> dict[str, int]:
+    try:
+        return cache.get_many(keys)
+    except Exception:  # noqa: BLE001
+        logger.warning("frequent-term cache unavailable; counting every term", exc_info=True)
+        return {}
+
+
+def _remember_frequent(entries: dict[str, int]) -> None:
+    try:
+        cache.set_many(entries, FREQUENT_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("frequent-term cache unavailable; not remembered", exc_info=True)
 
 
 def _rarity_weight(index: str, rows: int) -> float:

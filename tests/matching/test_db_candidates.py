@@ -101,3 +101,26 @@ def test_a_term_over_its_cap_is_counted_once_then_remembered(
     assert third.captured_queries[0]["sql"].count("UNION ALL") == len(terms) - 1
     assert all(counts[k] == PersonSearchTerm.objects.filter(index=k[0], term=k[1]).count() for k in frequent)
     cache.clear()
+
+
+def test_without_the_cache_every_term_is_counted_and_the_ranking_holds(
+    personas: Any, open_case: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    kenya = open_kenya_case(personas)
+    monkeypatch.setattr(candidates, "FREQUENT_TERM_ROWS", 0)
+
+    def down(*_args: Any, **_kwargs: Any) -> None:
+        raise ConnectionError("cache server down")
+
+    monkeypatch.setattr(candidates.cache, "get_many", down)
+    monkeypatch.setattr(candidates.cache, "set_many", down)
+    home = _loaded(sought(open_case))
+    terms = person_terms(home)
+    frequent = {k for k in terms if k[0] in candidates.FREQUENT_INDEXES}
+    with CaptureQueriesContext(connection) as counted:
+        candidates._term_rows(list(terms))
+    assert counted.captured_queries[0]["sql"].count("UNION ALL") == len(terms) - 1
+    timing = candidates.CandidateTiming()
+    assert ranked_candidate_ids(home, terms, timing=timing) == [sought(kenya).pk]
+    assert timing.dropped_frequent == len(frequent)
+    assert "frequent-term cache unavailable" in caplog.text
