@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
 from cases.models import Person, PersonMatchRecord, PersonName, PersonPlace, PersonSearchTerm
 from matching.keys import person_index_values
-from matching.records_db import stored_values
+from matching.records_db import load_for_records, stored_values
 from tracing.crypto import blind
 
 
@@ -39,11 +39,12 @@ def person_index_terms(person: Person, *, version: str | None = None) -> list[Pe
     ]
 
 
-def person_match_record(person: Person, *, names: list[PersonName], places: list[PersonPlace]) -> PersonMatchRecord:
-    """The person's match record (unsaved), built from these names and places."""
+def person_match_record(person: Person, rows: dict[str, list] | None = None) -> PersonMatchRecord:
+    """The person's match record (unsaved), from `rows` ({"names": [...], "places": [...]})
+    when given, else from what matching.records_db.load_for_records set aside (or a query)."""
     return PersonMatchRecord(
         id=person.pk, person=person, case_id=person.case_id, role=person.role, data_key=person.data_key,
-        record=stored_values(person, {"names": names, "places": places}),
+        record=stored_values(person, rows),
     )
 
 
@@ -58,7 +59,7 @@ def person_reindex(person: Person) -> int:
     PersonSearchTerm.objects.bulk_create(rows)
     names = list(PersonName.objects.filter(person=person).select_related("data_key"))
     places = list(PersonPlace.objects.filter(person=person).select_related("data_key"))
-    person_match_record(person, names=names, places=places).save(force_insert=True)
+    person_match_record(person, {"names": names, "places": places}).save(force_insert=True)
     return len(rows)
 
 
@@ -215,14 +216,7 @@ def match_records_extend(
         done = set(PersonMatchRecord.objects.filter(pk__in=ids).values_list("pk", flat=True))
         due = [pk for pk in ids if pk not in done]
         if due:
-            persons = list(
-                Person.objects.filter(pk__in=due).select_related("data_key", "case")
-                .prefetch_related(Prefetch("names", queryset=PersonName.objects.select_related("data_key")))
-            )  # fmt: skip
-            by_id = {p.pk: {"names": list(p.names.all()), "places": []} for p in persons}
-            for place in PersonPlace.objects.filter(person_id__in=due).select_related("data_key"):
-                by_id[place.person_id]["places"].append(place)
-            records = [person_match_record(p, **by_id[p.pk]) for p in persons]
+            records = [person_match_record(p) for p in load_for_records(Person.objects.filter(pk__in=due))]
             with transaction.atomic():
                 PersonMatchRecord.objects.bulk_create(records, batch_size=1000, ignore_conflicts=True)
             result.persons += len(records)

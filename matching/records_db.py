@@ -111,7 +111,7 @@ def person_record(
     return PersonRecord(id=str(person.pk), **values)
 
 
-def stored_values(person: Person, rows: dict[str, list]) -> dict[str, str]:
+def stored_values(person: Person, rows: dict[str, list] | None = None) -> dict[str, str]:
     """What a person's match record seals (cases.PersonMatchRecord): every scored field that
     has a value, by PersonRecord field name."""
     record = person_record(person, rows=rows)

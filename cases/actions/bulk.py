@@ -154,7 +154,7 @@ def _build_person(batch: _Batch, case: Case, role: str, data: dict[str, Any], ke
         if (p.get("place") or "").strip()
     ]
     batch.places += places
-    batch.match_records.append(person_match_record(person, names=names, places=places))
+    batch.match_records.append(person_match_record(person, {"names": names, "places": places}))
 
 
 def _build_batch(*, acting_user: Any, office: Office, items: list[dict[str, Any]], references: list[str],
